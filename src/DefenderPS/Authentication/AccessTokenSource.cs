@@ -1,0 +1,76 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Security;
+using System.Threading;
+using System.Threading.Tasks;
+using DefenderPS.Session;
+
+namespace DefenderPS.Authentication;
+
+/// <summary>A token the user obtained elsewhere. It cannot be refreshed, so its expiry is checked before every use.</summary>
+internal sealed class AccessTokenSource : TokenSource
+{
+    private readonly SecureString _token;
+    private readonly TimeProvider _clock;
+    private string? _plain;
+
+    public AccessTokenSource(SecureString token, TimeProvider clock)
+    {
+        _token = token.Copy();
+        _token.MakeReadOnly();
+        _clock = clock;
+        ExpiresOn = JwtExpiry.Read(Reveal());
+    }
+
+    public override AuthenticationKind Kind => AuthenticationKind.AccessToken;
+
+    public override bool CanRefresh => false;
+
+    public bool IsExpired => ExpiresOn is { } expiry && expiry <= _clock.GetUtcNow();
+
+    public override Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    {
+        if (IsExpired)
+        {
+            throw new TokenExpiredException(ExpiresOn!.Value);
+        }
+
+        return Task.FromResult(Reveal());
+    }
+
+    public override void Dispose()
+    {
+        _plain = null;
+        _token.Dispose();
+    }
+
+    private string Reveal()
+    {
+        if (_plain is not null)
+        {
+            return _plain;
+        }
+
+        var pointer = Marshal.SecureStringToGlobalAllocUnicode(_token);
+        try
+        {
+            return _plain = Marshal.PtrToStringUni(pointer) ?? string.Empty;
+        }
+        finally
+        {
+            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
+        }
+    }
+}
+
+/// <summary>A user-supplied token has expired and DefenderPS has no way to get another.</summary>
+public sealed class TokenExpiredException : Exception
+{
+    internal TokenExpiredException(DateTimeOffset expiredOn)
+        : base($"The access token expired at {expiredOn.UtcDateTime:u} and cannot be refreshed. Get a new token and run Connect-Defender -AccessToken again.")
+    {
+        ExpiredOn = expiredOn;
+    }
+
+    public DateTimeOffset ExpiredOn { get; }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using DefenderPS.Http;
+using DefenderPS.Session;
+
+namespace DefenderPS.Commands;
+
+/// <summary>
+/// Base of the data cmdlets: resolves the session, validates each input id and calls the cmdlet's
+/// route for it. A derived cmdlet only declares its id parameter and its route.
+/// </summary>
+public abstract class DefenderApiCmdlet : DefenderCmdlet
+{
+    /// <summary>The session to use; the one made by the last Connect-Defender when omitted.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public DefenderSession? Session { get; set; }
+
+    private protected abstract ApiRoute Route { get; }
+
+    /// <summary>The ids bound for the current pipeline input.</summary>
+    private protected abstract IEnumerable<string> InputIds { get; }
+
+    private DefenderSession ActiveSession { get; set; } = null!;
+
+    protected override void BeginProcessing()
+    {
+        var session = Session ?? DefaultSession.Get();
+        if (session is null)
+        {
+            Terminate("NotConnected", ErrorCategory.ConnectionError, "There is no Defender session. Run Connect-Defender first, or pass one with -Session.");
+        }
+        else if (!session.IsConnected)
+        {
+            Terminate("SessionDisconnected", ErrorCategory.ConnectionError, $"{session} was disconnected. Run Connect-Defender to start a new session.", session);
+        }
+
+        ActiveSession = session!;
+    }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var input in InputIds)
+        {
+            var id = ResourceId.Normalize(Route.InputKind, input, out var problem);
+            if (id is null)
+            {
+                WriteError(new ErrorRecord(new PSArgumentException(problem), "DefenderPS.InvalidId", ErrorCategory.InvalidArgument, input)
+                {
+                    ErrorDetails = new ErrorDetails($"{problem} Nothing was sent for it."),
+                });
+                continue;
+            }
+
+            if (id != input)
+            {
+                WriteVerbose($"Using the account name '{id}' for '{input}': the API wants the bare user name.");
+            }
+
+            Run((sink, stopping) => ActiveSession.Client.GetAsync(Route, id, sink, stopping), input);
+        }
+    }
+}

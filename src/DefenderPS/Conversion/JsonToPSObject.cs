@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Text.Json;
+
+namespace DefenderPS.Conversion;
+
+/// <summary>
+/// Turns API JSON into PSObjects: PascalCase note properties, ISO timestamps as UTC [datetime],
+/// nested objects as PSObjects, arrays as object[], nulls kept, unknown properties passed through.
+/// </summary>
+internal static class JsonToPSObject
+{
+    /// <summary>Converts one complete JSON value held in <paramref name="json"/>.</summary>
+    public static object? Convert(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
+        reader.Read();
+        return ReadValue(ref reader);
+    }
+
+    /// <summary>Converts an entity and gives it its DefenderPS type name.</summary>
+    public static PSObject ConvertEntity(ReadOnlySpan<byte> json, EntityKind kind)
+    {
+        if (Convert(json) is not PSObject entity)
+        {
+            throw new JsonException($"Expected a JSON object for a {kind}.");
+        }
+
+        entity.TypeNames.Insert(0, kind.TypeName());
+        return entity;
+    }
+
+    /// <summary>Reads the value at the reader's current token, leaving the reader on its last token.</summary>
+    private static object? ReadValue(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                return ReadObject(ref reader);
+            case JsonTokenType.StartArray:
+                return ReadArray(ref reader);
+            case JsonTokenType.String:
+                return ReadString(ref reader);
+            case JsonTokenType.Number:
+                return ReadNumber(ref reader);
+            case JsonTokenType.True:
+                return true;
+            case JsonTokenType.False:
+                return false;
+            case JsonTokenType.Null:
+                return null;
+            default:
+                throw new JsonException($"Unexpected JSON token {reader.TokenType}.");
+        }
+    }
+
+    private static PSObject ReadObject(ref Utf8JsonReader reader)
+    {
+        var result = new PSObject();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            var value = ReadValue(ref reader);
+
+            // OData annotations (@odata.context, @odata.etag) describe the wire format, not the entity.
+            if (name.Length > 0 && name[0] != '@')
+            {
+                result.Properties.Add(new PSNoteProperty(PascalCase(name), value));
+            }
+        }
+
+        return result;
+    }
+
+    private static object?[] ReadArray(ref Utf8JsonReader reader)
+    {
+        var items = new List<object?>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            items.Add(ReadValue(ref reader));
+        }
+
+        return items.ToArray();
+    }
+
+    private static object ReadString(ref Utf8JsonReader reader)
+    {
+        // Only full date-times ("2020-01-05T06:58:34Z"), never plain dates or other strings, become [datetime].
+        if (LooksLikeDateTime(reader.ValueSpan) && reader.TryGetDateTime(out var value))
+        {
+            return value.Kind switch
+            {
+                DateTimeKind.Utc => value,
+                DateTimeKind.Local => value.ToUniversalTime(),
+                _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+            };
+        }
+
+        return reader.GetString()!;
+    }
+
+    private static bool LooksLikeDateTime(ReadOnlySpan<byte> raw) =>
+        raw.Length >= 19 && raw.Length <= 40 && raw[4] == (byte)'-' && raw[7] == (byte)'-' && raw[10] == (byte)'T'
+        && raw[13] == (byte)':' && IsDigit(raw[0]) && IsDigit(raw[3]);
+
+    private static bool IsDigit(byte b) => b >= (byte)'0' && b <= (byte)'9';
+
+    private static object ReadNumber(ref Utf8JsonReader reader)
+    {
+        if (reader.TryGetInt32(out var small))
+        {
+            return small;
+        }
+
+        if (reader.TryGetInt64(out var large))
+        {
+            return large;
+        }
+
+        return reader.GetDouble();
+    }
+
+    private static string PascalCase(string name) =>
+        char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name.Substring(1) : name;
+}

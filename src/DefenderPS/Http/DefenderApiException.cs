@@ -1,0 +1,80 @@
+using System;
+using System.Management.Automation;
+
+namespace DefenderPS.Http;
+
+/// <summary>
+/// A failed call, with what the service said. Cmdlets turn it into an ErrorRecord with a stable
+/// FullyQualifiedErrorId; scripts can read StatusCode, ErrorCode and CorrelationTarget from $_.Exception.
+/// </summary>
+public sealed class DefenderApiException : Exception
+{
+    internal DefenderApiException(
+        DefenderErrorKind kind,
+        string message,
+        int? statusCode = null,
+        string? errorCode = null,
+        string? correlationTarget = null,
+        string? recommendedAction = null,
+        Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        StatusCode = statusCode;
+        ErrorCode = errorCode;
+        CorrelationTarget = correlationTarget;
+        RecommendedAction = recommendedAction;
+    }
+
+    public DefenderErrorKind Kind { get; }
+
+    /// <summary>The HTTP status, or null when no response arrived.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>The service's error code, such as ResourceNotFound.</summary>
+    public string? ErrorCode { get; }
+
+    /// <summary>The service's correlation id (the error's <c>target</c>), worth quoting to Microsoft support.</summary>
+    public string? CorrelationTarget { get; }
+
+    public string? RecommendedAction { get; }
+
+    internal ErrorRecord ToErrorRecord(object? targetObject)
+    {
+        var (id, category) = Kind switch
+        {
+            DefenderErrorKind.BadRequest => ("BadRequest", ErrorCategory.InvalidArgument),
+            DefenderErrorKind.Unauthorized => ("Unauthorized", ErrorCategory.AuthenticationError),
+            DefenderErrorKind.Forbidden => ("Forbidden", ErrorCategory.PermissionDenied),
+            DefenderErrorKind.NotFound => ("NotFound", ErrorCategory.ObjectNotFound),
+            DefenderErrorKind.Throttled => ("TooManyRequests", ErrorCategory.LimitsExceeded),
+            DefenderErrorKind.ServerError => ("ServerError", ErrorCategory.ResourceUnavailable),
+            DefenderErrorKind.ConnectionFailed => ("ConnectionFailed", ErrorCategory.ConnectionError),
+            DefenderErrorKind.Timeout => ("Timeout", ErrorCategory.OperationTimeout),
+            DefenderErrorKind.InvalidResponse => ("InvalidResponse", ErrorCategory.InvalidResult),
+            DefenderErrorKind.Authentication => ("AuthenticationFailed", ErrorCategory.AuthenticationError),
+            _ => ("RequestFailed", ErrorCategory.NotSpecified),
+        };
+        var record = new ErrorRecord(this, "DefenderPS." + id, category, targetObject)
+        {
+            ErrorDetails = new ErrorDetails(Message) { RecommendedAction = RecommendedAction },
+        };
+        return record;
+    }
+}
+
+/// <summary>What went wrong, independent of the exact HTTP status.</summary>
+public enum DefenderErrorKind
+{
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Throttled,
+    ServerError,
+    ConnectionFailed,
+    Timeout,
+    InvalidResponse,
+    Authentication,
+    Other,
+}

@@ -1,0 +1,14 @@
+using System.Management.Automation;
+
+namespace DefenderPS.Http;
+
+/// <summary>
+/// Where background request work sends its output. The cmdlet base class queues everything and
+/// writes it from the pipeline thread, the only thread PowerShell allows to write.
+/// </summary>
+internal interface IPipelineSink
+{
+    void Emit(PSObject item);
+
+    void Verbose(string message);
+}

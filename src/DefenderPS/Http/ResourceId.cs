@@ -1,0 +1,100 @@
+using System;
+using System.Linq;
+
+namespace DefenderPS.Http;
+
+/// <summary>The kinds of id a route takes.</summary>
+internal enum IdKind
+{
+    Alert,
+    Machine,
+    User,
+}
+
+/// <summary>
+/// Checks ids before anything is sent, so no input can reach a path other than the intended endpoint,
+/// and turns user names into the bare account name the API wants.
+/// </summary>
+internal static class ResourceId
+{
+    public const int MaxLength = 256;
+
+    private static readonly char[] Forbidden = { '/', '\\', '?', '#', '%' };
+
+    /// <returns>The id to send, or null with <paramref name="problem"/> saying why the input is refused.</returns>
+    public static string? Normalize(IdKind kind, string? input, out string? problem)
+    {
+        problem = Check(kind, input);
+        if (problem is not null)
+        {
+            return null;
+        }
+
+        var id = kind == IdKind.User ? BareAccountName(input!) : input!;
+        problem = Check(kind, id) ?? CheckCharacters(kind, id);
+        return problem is null ? id : null;
+    }
+
+    private static string? Check(IdKind kind, string? id)
+    {
+        var noun = Noun(kind);
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return $"The {noun} is empty.";
+        }
+
+        if (id!.Length > MaxLength)
+        {
+            return $"The {noun} is {id.Length} characters long; the longest accepted is {MaxLength}.";
+        }
+
+        if (char.IsWhiteSpace(id[0]) || char.IsWhiteSpace(id[id.Length - 1]))
+        {
+            return $"The {noun} '{id}' starts or ends with white space.";
+        }
+
+        if (id.Any(char.IsControl))
+        {
+            return $"The {noun} contains a control character.";
+        }
+
+        return null;
+    }
+
+    private static string? CheckCharacters(IdKind kind, string id)
+    {
+        var bad = id.IndexOfAny(Forbidden);
+        if (bad >= 0)
+        {
+            return $"The {Noun(kind)} '{id}' contains '{id[bad]}', which no {Noun(kind)} contains.";
+        }
+
+        // "." and ".." would be folded away by URI normalisation and change the path.
+        return id.Trim('.').Length == 0 ? $"The {Noun(kind)} '{id}' is not a valid id." : null;
+    }
+
+    /// <summary><c>contoso\user1</c> and <c>user1@contoso.com</c> both become <c>user1</c>.</summary>
+    private static string BareAccountName(string name)
+    {
+        var slash = name.IndexOf('\\');
+        if (slash >= 0 && slash == name.LastIndexOf('\\') && slash > 0)
+        {
+            return name.Substring(slash + 1);
+        }
+
+        var at = name.IndexOf('@');
+        if (at > 0 && at == name.LastIndexOf('@'))
+        {
+            return name.Substring(0, at);
+        }
+
+        return name;
+    }
+
+    private static string Noun(IdKind kind) => kind switch
+    {
+        IdKind.Alert => "alert id",
+        IdKind.Machine => "machine id",
+        _ => "user name",
+    };
+}

@@ -1,0 +1,9 @@
+namespace DefenderPS.Session;
+
+/// <summary>How a session obtains its bearer tokens.</summary>
+public enum AuthenticationKind
+{
+    AccessToken,
+    ClientSecret,
+    Demo,
+}
