@@ -41,6 +41,26 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = DemoSet)]
     public SwitchParameter Demo { get; set; }
 
+    /// <summary>Calls allowed in any sliding minute; the service allows 100 on each relation endpoint.</summary>
+    [Parameter]
+    [ValidateRange(1, 100_000)]
+    public int MaxCallsPerMinute { get; set; } = 100;
+
+    /// <summary>Calls allowed in any sliding hour; the service allows 1500 on each relation endpoint.</summary>
+    [Parameter]
+    [ValidateRange(1, 1_000_000)]
+    public int MaxCallsPerHour { get; set; } = 1500;
+
+    /// <summary>Retries of a transient failure (5xx, 408, time-out, dropped connection) before it becomes an error.</summary>
+    [Parameter]
+    [ValidateRange(0, 10)]
+    public int MaxRetries { get; set; } = 4;
+
+    /// <summary>Seconds one request may take, from sending it to the last byte of its answer.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 100;
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -48,7 +68,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     {
         var session = ParameterSetName switch
         {
-            DemoSet => new DefenderSession(new DemoTokenSource(), DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler()),
+            DemoSet => new DefenderSession(new DemoTokenSource(), DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), Limits),
             ClientSecretSet => ConnectWithClientSecret(),
             _ => ConnectWithAccessToken(),
         };
@@ -64,7 +84,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     private DefenderSession ConnectWithAccessToken()
     {
         var apiUri = CheckedApiUri();
-        var source = new AccessTokenSource(AccessToken, TimeProvider.System);
+        var source = new AccessTokenSource(AccessToken, DefenderSession.Clock);
         if (source.IsExpired)
         {
             var expired = new TokenExpiredException(source.ExpiresOn!.Value);
@@ -74,7 +94,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             });
         }
 
-        return new DefenderSession(source, apiUri, null, null, CreateHandler());
+        return new DefenderSession(source, apiUri, null, null, CreateHandler(), Limits);
     }
 
     private DefenderSession ConnectWithClientSecret()
@@ -90,7 +110,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             Terminate("InvalidTenantId", ErrorCategory.InvalidArgument, $"-TenantId '{TenantId}' is neither a tenant GUID nor a domain name such as contoso.onmicrosoft.com.", TenantId);
         }
 
-        var session = new DefenderSession(new ClientSecretTokenSource(TenantId, ClientId, ClientSecret), apiUri, TenantId, ClientId, CreateHandler());
+        var session = new DefenderSession(new ClientSecretTokenSource(TenantId, ClientId, ClientSecret), apiUri, TenantId, ClientId, CreateHandler(), Limits);
         try
         {
             // Fail now, not at the first data call, when the secret or the app is wrong.
@@ -104,6 +124,14 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
 
         return session;
     }
+
+    private SessionLimits Limits => new()
+    {
+        MaxCallsPerMinute = MaxCallsPerMinute,
+        MaxCallsPerHour = MaxCallsPerHour,
+        MaxRetries = MaxRetries,
+        RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
+    };
 
     private Uri CheckedApiUri()
     {

@@ -16,6 +16,11 @@ public abstract class DefenderApiCmdlet : DefenderCmdlet
     [ValidateNotNull]
     public DefenderSession? Session { get; set; }
 
+    /// <summary>How many inputs may have requests in flight at once; output keeps input order.</summary>
+    [Parameter]
+    [ValidateRange(1, 16)]
+    public int ThrottleLimit { get; set; } = 1;
+
     private protected abstract ApiRoute Route { get; }
 
     /// <summary>The ids bound for the current pipeline input.</summary>
@@ -57,7 +62,9 @@ public abstract class DefenderApiCmdlet : DefenderCmdlet
                 WriteVerbose($"Using the account name '{id}' for '{input}': the API wants the bare user name.");
             }
 
-            Run((sink, stopping) => ActiveSession.Client.GetAsync(Route, id, sink, stopping), input);
+            Start((sink, stopping) => ActiveSession.Client.GetAsync(Route, id, sink, stopping), input, ThrottleLimit);
         }
     }
+
+    protected override void EndProcessing() => FinishAll();
 }

@@ -56,7 +56,7 @@ internal sealed class ODataCollectionReader
             {
                 if (final)
                 {
-                    throw new JsonException("The response ended before its JSON was complete.");
+                    throw new EndOfStreamException("The response ended before its JSON was complete.");
                 }
 
                 // Keep the unread tail, growing the buffer only when one entity is larger than it.

@@ -16,11 +16,14 @@ using Microsoft.Identity.Client;
 namespace DefenderPS.Http;
 
 /// <summary>
-/// The one HTTP pipeline every cmdlet uses: token, request, 401 refresh, time-out, paging,
-/// streaming conversion and the mapping of every failure to a <see cref="DefenderApiException"/>.
+/// The one HTTP pipeline every cmdlet uses: call budget, token, request, retries (5xx, time-outs,
+/// dropped connections, 429, 401, the intermittent 404), paging, streaming conversion, and the
+/// mapping of every failure to a <see cref="DefenderApiException"/>.
 /// </summary>
 internal sealed class DefenderApiClient : IDisposable
 {
+    private const int WaitProgressId = 0x0DEF;
+
     private static readonly ProductInfoHeaderValue UserAgent =
         new("DefenderPS", typeof(DefenderApiClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
@@ -33,28 +36,39 @@ internal sealed class DefenderApiClient : IDisposable
         _http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>Time allowed for one request, from sending it to the last byte of its answer.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+    private RateLimiter Limiter => _session.Limiter;
+
+    private TimeProvider Clock => _session.Limiter.Clock;
 
     /// <summary>Calls <paramref name="route"/> for one validated id and emits every entity it returns.</summary>
     public async Task GetAsync(ApiRoute route, string id, IPipelineSink sink, CancellationToken cancellationToken)
     {
         var call = new ApiCall(route, id);
         var emitted = 0;
-        void Emit(PSObject entity)
-        {
-            entity.Properties.Add(new PSNoteProperty(route.SourceProperty, id));
-            emitted++;
-            sink.Emit(entity);
-        }
-
         Uri? uri = new(_session.ApiUri, route.PathFor(id));
         var visited = new HashSet<string>(StringComparer.Ordinal);
         while (uri is not null)
         {
             visited.Add(uri.AbsoluteUri);
+
+            // A page retried after a dropped connection arrives again from its start: skip what was already written.
+            var pageEmitted = 0;
             var next = await SendAsync(call, uri, sink, cancellationToken, async (body, token) =>
             {
+                var index = 0;
+                void Emit(PSObject entity)
+                {
+                    if (index++ < pageEmitted)
+                    {
+                        return;
+                    }
+
+                    entity.Properties.Add(new PSNoteProperty(route.SourceProperty, id));
+                    pageEmitted++;
+                    emitted++;
+                    sink.Emit(entity);
+                }
+
                 if (route.IsCollection)
                 {
                     return await ODataCollectionReader.ReadPageAsync(body, route.Result, Emit, token).ConfigureAwait(false);
@@ -77,7 +91,10 @@ internal sealed class DefenderApiClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    /// <summary>Sends one GET and hands its successful body to <paramref name="readBody"/>, all under one time-out.</summary>
+    /// <summary>
+    /// Sends one GET, retrying what is worth retrying, and hands the successful body to
+    /// <paramref name="readBody"/> under the same time-out as the request.
+    /// </summary>
     private async Task<string?> SendAsync(
         ApiCall call,
         Uri uri,
@@ -85,63 +102,126 @@ internal sealed class DefenderApiClient : IDisposable
         CancellationToken cancellationToken,
         Func<Stream, CancellationToken, Task<string?>> readBody)
     {
+        var transientRetries = 0;
+        var throttledRetries = 0;
         var refreshedToken = false;
+        var retriedNotFound = false;
         while (true)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(RequestTimeout);
-            try
+            await WaitForBudgetAsync(sink, cancellationToken).ConfigureAwait(false);
+            TimeSpan? retryAfter;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                var token = await GetTokenAsync(forceRefresh: refreshedToken, timeout.Token).ConfigureAwait(false);
-                using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                request.Headers.UserAgent.Add(UserAgent);
-
-                sink.Verbose($"GET {uri.AbsoluteUri}");
-                var watch = Stopwatch.StartNew();
-                _session.CountRequest();
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms");
-
-                if (response.StatusCode == HttpStatusCode.Unauthorized && !refreshedToken && _session.TokenSource.CanRefresh)
+                timeout.CancelAfter(_session.RequestTimeout);
+                try
                 {
-                    // The token may have been revoked or rotated early: one fresh token, one more try.
-                    refreshedToken = true;
-                    _session.CountRetry();
-                    sink.Verbose("The service rejected the token; retrying once with a fresh one.");
-                    continue;
-                }
+                    var token = await GetTokenAsync(forceRefresh: refreshedToken, timeout.Token).ConfigureAwait(false);
+                    using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                    request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                    request.Headers.UserAgent.Add(UserAgent);
 
-                if (!response.IsSuccessStatusCode)
-                {
+                    sink.Verbose($"GET {uri.AbsoluteUri}");
+                    var watch = Stopwatch.StartNew();
+                    _session.CountRequest();
+                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                    var status = (int)response.StatusCode;
+                    sink.Verbose($"{status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms");
+
+                    if (response.IsSuccessStatusCode)
+                    {
+                        using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        return await readBody(body, timeout.Token).ConfigureAwait(false);
+                    }
+
                     var error = await ServiceError.ReadAsync(response, timeout.Token).ConfigureAwait(false);
-                    throw ServiceError.ToException(call, (int)response.StatusCode, error, uri);
+                    retryAfter = status switch
+                    {
+                        401 when !refreshedToken && _session.TokenSource.CanRefresh => Retry(ref refreshedToken, TimeSpan.Zero, sink,
+                            "The service rejected the token; retrying once with a fresh one."),
+                        429 when throttledRetries++ < RetryPolicy.MaxThrottledRetries => Throttled(RetryPolicy.RetryAfter(response, Clock.GetUtcNow()), sink),
+                        404 when !retriedNotFound => Retry(ref retriedNotFound, RetryPolicy.NotFoundPause, sink,
+                            $"{call.Describe(uri)} answered 404; the service sometimes does so by mistake, so trying once more."),
+                        _ when RetryPolicy.IsTransient(status) && transientRetries < _session.Retry.MaxRetries =>
+                            Transient(++transientRetries, $"{status} {response.ReasonPhrase}", sink),
+                        _ => throw ServiceError.ToException(call, status, error, uri),
+                    };
                 }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    retryAfter = transientRetries < _session.Retry.MaxRetries
+                        ? Transient(++transientRetries, $"no answer within {_session.RequestTimeout.TotalSeconds:0.#} s", sink)
+                        : throw new DefenderApiException(
+                            DefenderErrorKind.Timeout,
+                            $"{call.Describe(uri)} did not finish within {_session.RequestTimeout.TotalSeconds:0.#} seconds{Tries(transientRetries)}.");
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException)
+                {
+                    retryAfter = transientRetries < _session.Retry.MaxRetries
+                        ? Transient(++transientRetries, e.GetBaseException().Message, sink)
+                        : throw new DefenderApiException(
+                            DefenderErrorKind.ConnectionFailed,
+                            $"{call.Describe(uri)} failed{Tries(transientRetries)}: {e.GetBaseException().Message}",
+                            innerException: e);
+                }
+                catch (System.Text.Json.JsonException e)
+                {
+                    throw new DefenderApiException(
+                        DefenderErrorKind.InvalidResponse,
+                        $"{call.Describe(uri)} returned a response that is not valid JSON: {e.Message}",
+                        innerException: e);
+                }
+            }
 
-                using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                return await readBody(body, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            _session.CountRetry();
+            if (retryAfter > TimeSpan.Zero)
             {
-                throw new DefenderApiException(
-                    DefenderErrorKind.Timeout,
-                    $"{call.Describe(uri)} did not finish within {RequestTimeout.TotalSeconds:0.#} seconds.");
+                await Clock.Delay(retryAfter.Value, cancellationToken).ConfigureAwait(false);
+                _session.CountWait(retryAfter.Value);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException)
+        }
+    }
+
+    private static TimeSpan Retry(ref bool once, TimeSpan pause, IPipelineSink sink, string message)
+    {
+        once = true;
+        sink.Verbose(message);
+        return pause;
+    }
+
+    private TimeSpan Transient(int retry, string problem, IPipelineSink sink)
+    {
+        var backoff = RetryPolicy.Backoff(retry);
+        sink.Verbose($"Attempt {retry} failed ({problem}); retry {retry} of {_session.Retry.MaxRetries} in {backoff.TotalSeconds:0.#} s.");
+        return backoff;
+    }
+
+    /// <summary>A 429 pauses the whole session, not just this request; the budget wait then covers the pause.</summary>
+    private TimeSpan Throttled(TimeSpan retryAfter, IPipelineSink sink)
+    {
+        _session.CountThrottled();
+        Limiter.Pause(retryAfter);
+        sink.Verbose($"The service throttled the session (429); pausing all requests for {retryAfter.TotalSeconds:0.#} s.");
+        return TimeSpan.Zero;
+    }
+
+    private static string Tries(int retries) => retries == 0 ? string.Empty : $" after {retries + 1} attempts";
+
+    private async Task WaitForBudgetAsync(IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        const string activity = "Waiting for the Defender API call budget";
+        var waited = await Limiter.AcquireAsync(
+            (wait, reason) =>
             {
-                throw new DefenderApiException(
-                    DefenderErrorKind.ConnectionFailed,
-                    $"{call.Describe(uri)} failed: {e.GetBaseException().Message}",
-                    innerException: e);
-            }
-            catch (System.Text.Json.JsonException e)
-            {
-                throw new DefenderApiException(
-                    DefenderErrorKind.InvalidResponse,
-                    $"{call.Describe(uri)} returned a response that is not valid JSON: {e.Message}",
-                    innerException: e);
-            }
+                var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                sink.Verbose($"Waiting {wait.TotalSeconds:0.#} s for the call budget ({reason}).");
+                sink.Progress(new ProgressRecord(WaitProgressId, activity, $"{seconds} s left ({reason})") { SecondsRemaining = seconds });
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (waited > TimeSpan.Zero)
+        {
+            _session.CountWait(waited);
+            sink.Progress(new ProgressRecord(WaitProgressId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
 

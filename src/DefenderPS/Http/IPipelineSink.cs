@@ -11,4 +11,6 @@ internal interface IPipelineSink
     void Emit(PSObject item);
 
     void Verbose(string message);
+
+    void Progress(ProgressRecord record);
 }

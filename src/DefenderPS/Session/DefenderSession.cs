@@ -7,8 +7,9 @@ using DefenderPS.Http;
 namespace DefenderPS.Session;
 
 /// <summary>
-/// One connection to a Defender tenant: the API root, the token source and the request counters.
-/// Everything secret stays inside the token source; nothing public here can reveal a token.
+/// One connection to a Defender tenant: the API root, the token source, the call budget, the retry
+/// settings and the request counters. Everything secret stays inside the token source; nothing
+/// public here can reveal a token.
 /// </summary>
 public sealed class DefenderSession
 {
@@ -17,12 +18,16 @@ public sealed class DefenderSession
     private long _throttledCount;
     private long _waitTicks;
 
-    internal DefenderSession(TokenSource tokenSource, Uri apiUri, string? tenantId, string? clientId, HttpMessageHandler handler)
+    internal DefenderSession(TokenSource tokenSource, Uri apiUri, string? tenantId, string? clientId, HttpMessageHandler handler, SessionLimits limits)
     {
         TokenSource = tokenSource;
         ApiUri = apiUri;
         TenantId = tenantId;
         ClientId = clientId;
+        Limiter = new RateLimiter(limits.MaxCallsPerMinute, limits.MaxCallsPerHour, Clock);
+        Retry = new RetryPolicy(limits.MaxRetries);
+        RequestTimeout = limits.RequestTimeout;
+        ConnectedAt = Clock.GetUtcNow();
         Client = new DefenderApiClient(this, handler);
     }
 
@@ -36,34 +41,54 @@ public sealed class DefenderSession
 
     public Uri ApiUri { get; }
 
-    public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset ConnectedAt { get; }
 
-    /// <summary>When the current token expires; null before the first token or when it never expires.</summary>
+    /// <summary>When the current token expires; null before the first token or when it is not known.</summary>
     public DateTimeOffset? TokenExpiresOn => TokenSource.ExpiresOn;
 
     public bool IsConnected { get; private set; } = true;
 
+    public int MaxCallsPerMinute => Limiter.PerMinute;
+
+    public int MaxCallsPerHour => Limiter.PerHour;
+
+    public int CallsLeftThisMinute => Limiter.LeftThisMinute;
+
+    public int CallsLeftThisHour => Limiter.LeftThisHour;
+
+    public int MaxRetries => Retry.MaxRetries;
+
+    public TimeSpan RequestTimeout { get; }
+
+    /// <summary>Requests sent, including retries.</summary>
     public long RequestCount => Interlocked.Read(ref _requestCount);
 
     public long RetryCount => Interlocked.Read(ref _retryCount);
 
+    /// <summary>429 answers received from the service.</summary>
     public long ThrottledCount => Interlocked.Read(ref _throttledCount);
 
+    /// <summary>Time spent waiting for the call budget, 429 pauses and retry backoff.</summary>
     public TimeSpan TotalWaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
+
+    /// <summary>Where sessions take time from; tests replace it with a fake clock.</summary>
+    internal static TimeProvider Clock { get; set; } = TimeProvider.System;
 
     internal TokenSource TokenSource { get; }
 
     internal DefenderApiClient Client { get; }
 
+    internal RateLimiter Limiter { get; }
+
+    internal RetryPolicy Retry { get; }
+
     internal void CountRequest() => Interlocked.Increment(ref _requestCount);
 
     internal void CountRetry() => Interlocked.Increment(ref _retryCount);
 
-    internal void CountThrottled(TimeSpan wait)
-    {
-        Interlocked.Increment(ref _throttledCount);
-        Interlocked.Add(ref _waitTicks, wait.Ticks);
-    }
+    internal void CountThrottled() => Interlocked.Increment(ref _throttledCount);
+
+    internal void CountWait(TimeSpan wait) => Interlocked.Add(ref _waitTicks, wait.Ticks);
 
     internal void Disconnect()
     {
@@ -77,4 +102,16 @@ public sealed class DefenderSession
         var who = TenantId is null ? AuthenticationKind.ToString() : $"{AuthenticationKind} {TenantId}";
         return $"DefenderSession({who} -> {ApiUri})";
     }
+}
+
+/// <summary>The per-session limits Connect-Defender sets.</summary>
+internal sealed class SessionLimits
+{
+    public int MaxCallsPerMinute { get; set; } = 100;
+
+    public int MaxCallsPerHour { get; set; } = 1500;
+
+    public int MaxRetries { get; set; } = 4;
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 }

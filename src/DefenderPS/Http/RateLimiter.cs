@@ -1,0 +1,152 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace DefenderPS.Http;
+
+/// <summary>
+/// The session's call budget: sliding windows (by default 100 calls a minute and 1500 an hour) shared by
+/// every thread and runspace using the session, plus a session-wide pause after the service answers 429.
+/// Sliding windows never allow the double burst that fixed buckets allow at a boundary.
+/// </summary>
+internal sealed class RateLimiter
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
+    private readonly object _gate = new();
+    private readonly TimeProvider _clock;
+
+    // Start times of the calls still inside the longest window, oldest first.
+    private readonly Queue<DateTimeOffset> _granted = new();
+    private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+
+    public RateLimiter(int perMinute, int perHour, TimeProvider clock)
+    {
+        if (perMinute < 1 || perHour < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(perMinute), "Call budgets must be at least 1.");
+        }
+
+        PerMinute = perMinute;
+        PerHour = perHour;
+        _clock = clock;
+    }
+
+    public int PerMinute { get; }
+
+    public int PerHour { get; }
+
+    public TimeProvider Clock => _clock;
+
+    public int LeftThisMinute => Left(PerMinute, Minute);
+
+    public int LeftThisHour => Left(PerHour, Hour);
+
+    /// <summary>
+    /// Takes a slot from both budgets, waiting as long as needed. <paramref name="onWait"/> hears how long
+    /// each wait will be and why, before it starts.
+    /// </summary>
+    /// <returns>The total time spent waiting.</returns>
+    public async Task<TimeSpan> AcquireAsync(Action<TimeSpan, string> onWait, CancellationToken cancellationToken)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            TimeSpan wait;
+            string reason;
+            lock (_gate)
+            {
+                var now = _clock.GetUtcNow();
+                (wait, reason) = WaitNeeded(now);
+                if (wait <= TimeSpan.Zero)
+                {
+                    _granted.Enqueue(now);
+                    return waited;
+                }
+            }
+
+            onWait(wait, reason);
+            await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
+            waited += wait;
+        }
+    }
+
+    /// <summary>The service said 429: nobody using this session sends anything until <paramref name="duration"/> has passed.</summary>
+    public void Pause(TimeSpan duration)
+    {
+        lock (_gate)
+        {
+            var until = _clock.GetUtcNow() + duration;
+            if (until > _pausedUntil)
+            {
+                _pausedUntil = until;
+            }
+        }
+    }
+
+    private (TimeSpan Wait, string Reason) WaitNeeded(DateTimeOffset now)
+    {
+        while (_granted.Count > 0 && _granted.Peek() <= now - Hour)
+        {
+            _granted.Dequeue();
+        }
+
+        var wait = _pausedUntil - now;
+        var reason = "the service asked to slow down (429)";
+        foreach (var (limit, window, name) in new[] { (PerMinute, Minute, "minute"), (PerHour, Hour, "hour") })
+        {
+            var windowWait = FreeSlotAt(limit, window, now) - now;
+            if (windowWait > wait)
+            {
+                wait = windowWait;
+                reason = $"{limit} calls per {name}";
+            }
+        }
+
+        return (wait, reason);
+    }
+
+    /// <summary>When the oldest call that keeps the window full leaves it.</summary>
+    private DateTimeOffset FreeSlotAt(int limit, TimeSpan window, DateTimeOffset now)
+    {
+        var inWindow = CountSince(now - window);
+        if (inWindow < limit)
+        {
+            return now;
+        }
+
+        // Calls are in time order: the (inWindow - limit)th call of the window is the one that must expire.
+        var skip = _granted.Count - inWindow + (inWindow - limit);
+        using var e = _granted.GetEnumerator();
+        for (var i = 0; i <= skip; i++)
+        {
+            e.MoveNext();
+        }
+
+        return e.Current + window;
+    }
+
+    private int CountSince(DateTimeOffset start)
+    {
+        var count = 0;
+        foreach (var t in _granted)
+        {
+            if (t > start)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private int Left(int limit, TimeSpan window)
+    {
+        lock (_gate)
+        {
+            return Math.Max(0, limit - CountSince(_clock.GetUtcNow() - window));
+        }
+    }
+}
