@@ -15,9 +15,9 @@ var steps = new (string Title, string Script)[]
 {
     ("Connect-Defender -Demo -PassThru", "Connect-Defender -Demo -PassThru"),
     ("Get-DefenderUserAlert alice", "Get-DefenderUserAlert alice"),
-    ("Get-DefenderUserAlert alice | Get-DefenderAlertUser", "Get-DefenderUserAlert alice | Get-DefenderAlertUser"),
-    ("... | Get-DefenderUserMachine", "Get-DefenderUserAlert alice | Get-DefenderAlertUser | Get-DefenderUserMachine"),
-    ("... | Get-DefenderMachineLogonUser", "Get-DefenderUserAlert alice | Get-DefenderAlertUser | Get-DefenderUserMachine | Get-DefenderMachineLogonUser"),
+    ("$alert = @(Get-DefenderUserAlert alice)[0]; $alert | Get-DefenderAlertUser", "$alert = @(Get-DefenderUserAlert alice)[0]; $alert | Get-DefenderAlertUser"),
+    ("$alert | Get-DefenderAlertUser | Get-DefenderUserMachine", "$alert | Get-DefenderAlertUser | Get-DefenderUserMachine"),
+    ("$alert | Get-DefenderAlertUser | Get-DefenderUserMachine | Get-DefenderMachineLogonUser", "$alert | Get-DefenderAlertUser | Get-DefenderUserMachine | Get-DefenderMachineLogonUser"),
     ("Get-DefenderSession", "Get-DefenderSession"),
 };
 

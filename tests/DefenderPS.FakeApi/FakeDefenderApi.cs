@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DefenderPS.FakeApi;
+
+/// <summary>
+/// An in-process stand-in for the Defender for Endpoint API and its Entra ID token endpoint,
+/// answering from recorded responses, scripted faults and optional throttling.
+/// </summary>
+public sealed class FakeDefenderApi : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly RecordingStore _recordings;
+    private readonly TokenEndpoint _tokens;
+    private readonly RateLimiter? _rateLimiter;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<RequestKey, ConcurrentQueue<FakeResponse>> _scripted = new();
+    private readonly List<RecordedRequest> _requests = [];
+    private string _baseUrl = "";
+    private int _tokenRequestCount;
+    private int _throttledCount;
+
+    private FakeDefenderApi(WebApplication app, FakeApiOptions options, RecordingStore recordings)
+    {
+        _app = app;
+        _time = options.TimeProvider;
+        _recordings = recordings;
+        _tokens = new TokenEndpoint(options.Clients, options.IssuedTokenLifetime, _time);
+        _rateLimiter = options.RateLimit is { } limit ? new RateLimiter(limit, _time) : null;
+        AccessToken = options.AccessToken ?? TokenEndpoint.NewToken();
+    }
+
+    /// <summary><c>http://127.0.0.1:PORT/</c></summary>
+    public Uri BaseUri => new(_baseUrl + "/");
+
+    /// <summary>The static bearer token accepted on <c>/api/</c> (tokens from the token endpoint work too).</summary>
+    public string AccessToken { get; }
+
+    /// <summary>Snapshot of the requests received so far, in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return _requests.ToArray();
+            }
+        }
+    }
+
+    /// <summary>POSTs to the token endpoint, valid or not.</summary>
+    public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
+
+    /// <summary>429 responses sent, whether from the rate limit, a script or a recording.</summary>
+    public int ThrottledCount => Volatile.Read(ref _throttledCount);
+
+    public static async Task<FakeDefenderApi> StartAsync(FakeApiOptions? options = null)
+    {
+        options ??= new FakeApiOptions();
+        if (options.RateLimit is { PerMinute: <= 0 } or { PerHour: <= 0 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Rate limits must be positive.");
+        }
+
+        var recordings = RecordingStore.Load(options.RecordingsDirectory ?? RecordingStore.FindDefaultDirectory());
+
+        // The empty builder skips configuration files, environment variables and logging providers:
+        // quick to start, and nothing from the machine leaks in.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+
+            // HTTP/1.1 only, so Reset and AbortMidBody mean the same thing to every client.
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+
+        // The fake must not react to the signals of the process hosting it (a test runner, say).
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+
+        var app = builder.Build();
+        var api = new FakeDefenderApi(app, options, recordings);
+        app.Run(api.HandleAsync);
+        await app.StartAsync();
+        api._baseUrl = app.Urls.Single().TrimEnd('/');
+        return api;
+    }
+
+    public void ClearRequests()
+    {
+        lock (_requests)
+        {
+            _requests.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Queues responses for the next matching requests, served ahead of everything else (auth,
+    /// throttling, recordings); once used up, the request is answered normally again.
+    /// </summary>
+    /// <param name="pathAndQuery">As in a URL, e.g. <c>/api/machines/abc/logonusers?$top=1</c>; may be percent-encoded.</param>
+    public void Enqueue(string method, string pathAndQuery, params FakeResponse[] responses)
+    {
+        var queue = _scripted.GetOrAdd(RequestKey.Parse(method, pathAndQuery), _ => new ConcurrentQueue<FakeResponse>());
+        foreach (var response in responses)
+        {
+            queue.Enqueue(response);
+        }
+    }
+
+    /// <summary>Adds (or replaces) a recording; <paramref name="path"/> is the decoded path, as in recording files.</summary>
+    public void AddRecording(string method, string path, int status, string jsonBody, string? query = null) =>
+        _recordings.Set(RequestKey.Create(method, path, query), FakeResponse.Json(status, jsonBody));
+
+    public async ValueTask DisposeAsync()
+    {
+        // Stopping fires ApplicationStopping, which releases hanging and delayed responses.
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var decodedPath = Uri.UnescapeDataString(rawTarget.Split('?', 2)[0]);
+        var query = request.QueryString.HasValue ? request.QueryString.Value![1..] : null;
+        var timestamp = _time.GetUtcNow();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
+
+        if (TokenEndpoint.IsTokenRequest(request.Method, decodedPath))
+        {
+            Interlocked.Increment(ref _tokenRequestCount);
+        }
+
+        var (response, form) = await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), cancel.Token);
+        if (response.LoggedStatus == StatusCodes.Status429TooManyRequests)
+        {
+            Interlocked.Increment(ref _throttledCount);
+        }
+
+        // Logged before the response is written, so a test that has its answer also sees the entry.
+        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form);
+        lock (_requests)
+        {
+            _requests.Add(entry);
+        }
+
+        await response.WriteAsync(context, _baseUrl, cancel.Token);
+    }
+
+    private async Task<(FakeResponse Response, IReadOnlyDictionary<string, string>? Form)> ChooseResponseAsync(
+        HttpContext context, string decodedPath, RequestKey key, CancellationToken cancel)
+    {
+        if (_scripted.TryGetValue(key, out var queue) && queue.TryDequeue(out var scripted))
+        {
+            return (scripted, null);
+        }
+
+        if (!decodedPath.StartsWith("/api/", StringComparison.OrdinalIgnoreCase))
+        {
+            return await _tokens.HandleAsync(context, decodedPath, cancel) ?? (NotFound(), null);
+        }
+
+        if (!IsAuthorized(context.Request.Headers.Authorization.ToString()))
+        {
+            return (FakeResponse.Error(StatusCodes.Status401Unauthorized, "Unauthorized", "Authorization has been denied for this request."), null);
+        }
+
+        return (_rateLimiter?.TryAcquire() ?? _recordings.Find(key) ?? NotFound(), null);
+    }
+
+    private bool IsAuthorized(string authorization)
+    {
+        const string Scheme = "Bearer ";
+        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var token = authorization[Scheme.Length..].Trim();
+        return token == AccessToken || _tokens.IsIssuedAndValid(token);
+    }
+
+    private static FakeResponse NotFound() =>
+        FakeResponse.Error(StatusCodes.Status404NotFound, "ResourceNotFound", "Resource was not found");
+
+    private sealed class NoSignalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>One request as the fake received it. The bearer token itself is never kept.</summary>
+/// <param name="RawTarget">The request target exactly as on the wire, percent-encoding preserved.</param>
+/// <param name="Query">The raw query without <c>?</c>, or null when there is none.</param>
+/// <param name="ResponseStatus">Status sent; 0 when the fake closed the connection without one.</param>
+/// <param name="Form">Token requests only: the form fields, without <c>client_secret</c>.</param>
+public sealed record RecordedRequest(
+    string Method,
+    string RawTarget,
+    string DecodedPath,
+    string? Query,
+    bool HasAuthorization,
+    DateTimeOffset Timestamp,
+    int ResponseStatus,
+    IReadOnlyDictionary<string, string>? Form = null);

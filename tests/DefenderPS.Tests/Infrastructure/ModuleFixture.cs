@@ -1,0 +1,118 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using DefenderPS.FakeApi;
+using DefenderPS.Hosting;
+
+namespace DefenderPS.Tests.Infrastructure;
+
+/// <summary>
+/// One fake Defender API and one runspace with the built module imported, shared by a test class
+/// (the first runspace in a process costs about half a second).
+/// </summary>
+public class ModuleFixture : IAsyncLifetime
+{
+    private readonly StringWriter _hostText = new();
+
+    public FakeDefenderApi Api { get; private set; } = null!;
+
+    public Runspace Runspace { get; private set; } = null!;
+
+    /// <summary>The script that connects to the fake with a static token, for the start of a test script.</summary>
+    public string Connect => $"Connect-Defender -AccessToken '{Api.AccessToken}' -ApiUri '{Api.BaseUri}'";
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string ModuleManifest => Path.Combine(RepoRoot, "out", "DefenderPS", "DefenderPS.psd1");
+
+    public virtual async Task InitializeAsync()
+    {
+        Api = await FakeDefenderApi.StartAsync(CreateOptions());
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule(ModuleManifest);
+        Runspace = RunspaceFactory.CreateRunspace(new TextHost(_hostText), state);
+        Runspace.Open();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Runspace.Dispose();
+        await Api.DisposeAsync();
+    }
+
+    protected virtual FakeApiOptions CreateOptions() => new();
+
+    /// <summary>Runs a script in the shared runspace and captures every stream.</summary>
+    public ScriptResult Run(string script, IDictionary<string, object?>? variables = null)
+    {
+        lock (_hostText)
+        {
+            _hostText.GetStringBuilder().Clear();
+            foreach (var (name, value) in variables ?? new Dictionary<string, object?>())
+            {
+                Runspace.SessionStateProxy.SetVariable(name, value);
+            }
+
+            using var ps = PowerShell.Create();
+            ps.Runspace = Runspace;
+            ps.AddScript(script);
+            Collection<PSObject> output = [];
+            RuntimeException? terminating = null;
+            try
+            {
+                output = ps.Invoke();
+            }
+            catch (RuntimeException e)
+            {
+                terminating = e;
+            }
+
+            return new ScriptResult(
+                output.ToList(),
+                ps.Streams.Error.ToList(),
+                ps.Streams.Verbose.Select(v => v.Message).ToList(),
+                ps.Streams.Warning.Select(w => w.Message).ToList(),
+                terminating,
+                _hostText.ToString());
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DefenderPS.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root (with DefenderPS.sln) was not found above the test binaries.");
+    }
+}
+
+/// <summary>Everything a script wrote.</summary>
+public sealed record ScriptResult(
+    IReadOnlyList<PSObject> Output,
+    IReadOnlyList<ErrorRecord> Errors,
+    IReadOnlyList<string> Verbose,
+    IReadOnlyList<string> Warnings,
+    RuntimeException? Terminating,
+    string HostText)
+{
+    /// <summary>All text a user could see in any stream, for secret-hygiene checks.</summary>
+    public string AllText => string.Join("\n",
+        Output.Select(o => o?.ToString() ?? string.Empty)
+            .Concat(Errors.Select(e => $"{e} {e.Exception} {e.ErrorDetails?.Message} {e.ErrorDetails?.RecommendedAction} {e.FullyQualifiedErrorId}"))
+            .Concat(Verbose).Concat(Warnings)
+            .Append(Terminating?.ToString() ?? string.Empty)
+            .Append(HostText));
+
+    /// <summary>Fails with the script's errors when it wrote any, so a broken test says why.</summary>
+    public ScriptResult AssertNoErrors()
+    {
+        Assert.True(Errors.Count == 0 && Terminating is null,
+            "Unexpected errors: " + string.Join("; ", Errors.Select(e => $"{e.FullyQualifiedErrorId}: {e}")) + Terminating);
+        return this;
+    }
+}

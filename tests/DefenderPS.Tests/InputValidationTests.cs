@@ -1,0 +1,98 @@
+using System.Management.Automation;
+using DefenderPS.Tests.Infrastructure;
+
+namespace DefenderPS.Tests;
+
+/// <summary>Bad ids get a clear error before anything is sent, and no id can reach another path.</summary>
+public sealed class InputValidationTests(ModuleFixture module) : IClassFixture<ModuleFixture>
+{
+    public static TheoryData<string, string> BadIds => new()
+    {
+        { "Get-DefenderAlertUser", "" },
+        { "Get-DefenderAlertUser", "   " },
+        { "Get-DefenderAlertUser", "../machines/x" },
+        { "Get-DefenderAlertUser", @"a\b" },
+        { "Get-DefenderAlertMachine", "x?$top=1" },
+        { "Get-DefenderAlertMachine", "x#y" },
+        { "Get-DefenderAlertMachine", "%2e%2e" },
+        { "Get-DefenderMachineLogonUser", ".." },
+        { "Get-DefenderMachineLogonUser", "." },
+        { "Get-DefenderMachineLogonUser", "abc\u0001def" },
+        { "Get-DefenderMachineLogonUser", "abc\ndef" },
+        { "Get-DefenderMachineLogonUser", new string('a', 257) },
+        { "Get-DefenderUserAlert", @"contoso\" },
+        { "Get-DefenderUserAlert", @"\user1" },
+        { "Get-DefenderUserAlert", @"a\b\c" },
+        { "Get-DefenderUserMachine", "user/1" },
+        { "Get-DefenderUserMachine", " user1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadIds))]
+    public void A_bad_id_is_an_InvalidArgument_error_and_nothing_is_sent(string cmdlet, string id)
+    {
+        module.Api.ClearRequests();
+        var result = module.Run(module.Connect + $"\n{cmdlet} -{Parameter(cmdlet)} $id", new Dictionary<string, object?> { ["id"] = id });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal($"DefenderPS.InvalidId,DefenderPS.Commands.{cmdlet.Replace("-", "")}Command", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("Nothing was sent", error.ErrorDetails.Message);
+        Assert.Empty(module.Api.Requests);
+    }
+
+    [Fact]
+    public void A_bad_id_among_good_ones_fails_alone()
+    {
+        module.Api.ClearRequests();
+        var result = module.Run(module.Connect + $"\n'{Contoso.A1}', 'a/b', '{Contoso.A2}' | Get-DefenderAlertUser");
+
+        Assert.Equal(2, result.Output.Count);
+        Assert.Equal("a/b", Assert.Single(result.Errors).TargetObject);
+        Assert.Equal(2, module.Api.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("a b", "/api/alerts/a%20b/user")]
+    [InlineData("x;y&z=1+2", "/api/alerts/x%3By%26z%3D1%2B2/user")]
+    [InlineData("é€", "/api/alerts/%C3%A9%E2%82%AC/user")]
+    [InlineData("a..b", "/api/alerts/a..b/user")]
+    [InlineData("$metadata", "/api/alerts/%24metadata/user")]
+    public void Every_id_that_is_sent_is_escaped_into_its_own_path_segment(string id, string expectedTarget)
+    {
+        module.Api.ClearRequests();
+        module.Run(module.Connect + "\nGet-DefenderAlertUser -AlertId $id", new Dictionary<string, object?> { ["id"] = id });
+
+        Assert.All(module.Api.Requests, r => Assert.Equal(expectedTarget, r.RawTarget));
+        Assert.NotEmpty(module.Api.Requests);
+    }
+
+    [Theory]
+    [InlineData("http://api.security.microsoft.com")]
+    [InlineData("ftp://127.0.0.1/")]
+    [InlineData("https://api.security.microsoft.com/?x=1")]
+    [InlineData("https://user:pw@api.security.microsoft.com/")]
+    public void ApiUri_must_be_https_unless_it_is_loopback(string uri)
+    {
+        var result = module.Run($"Connect-Defender -AccessToken 'x' -ApiUri '{uri}'");
+
+        Assert.Equal("DefenderPS.InvalidApiUri,DefenderPS.Commands.ConnectDefenderCommand", Assert.Single(result.Errors).FullyQualifiedErrorId);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:1/")]
+    [InlineData("http://localhost:1/")]
+    [InlineData("http://[::1]:1/")]
+    [InlineData("https://eu.api.security.microsoft.com")]
+    public void Loopback_http_and_any_https_root_are_accepted(string uri)
+    {
+        module.Run($"Connect-Defender -AccessToken 'x' -ApiUri '{uri}'").AssertNoErrors();
+    }
+
+    private static string Parameter(string cmdlet) => cmdlet switch
+    {
+        "Get-DefenderAlertUser" or "Get-DefenderAlertMachine" => "AlertId",
+        "Get-DefenderMachineLogonUser" => "MachineId",
+        _ => "UserName",
+    };
+}
