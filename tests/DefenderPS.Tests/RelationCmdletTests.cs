@@ -169,4 +169,15 @@ public sealed class RelationCmdletTests(ModuleFixture module) : IClassFixture<Mo
         Assert.Equal([A1, A2, A4, A5WithExtraProperty, A6], result.Output.Strs("AlertId"));
         Assert.Equal([M1, M2, M4, M2, M1], result.Output.Strs("Id"));
     }
+
+    [Fact]
+    public void Properties_repeated_in_the_json_or_clashing_with_the_fetched_for_property_do_not_break_conversion()
+    {
+        module.Api.Enqueue("GET", "/api/alerts/da1_dup/user", FakeApi.FakeResponse.Json(200, """{"id":"first","Id":"second","accountName":"x","alertId":"from-service"}"""));
+
+        var user = Assert.Single(Run("Get-DefenderAlertUser da1_dup").AssertNoErrors().Output);
+
+        Assert.Equal("second", user.Str("Id"));
+        Assert.Equal("da1_dup", user.Str("AlertId"));
+    }
 }

@@ -214,6 +214,8 @@ public sealed class ResilienceTests(VirtualTimeFixture module) : IClassFixture<V
 
         Assert.InRange(times[^1] - times[0], TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(2.5));
         Assert.Contains(result.Verbose, v => v.Contains("Waiting") && v.Contains("5 calls per minute"));
+        Assert.Contains(result.Progress, p => p.SecondsRemaining > 0 && p.StatusDescription.Contains("s left"));
+        Assert.Contains(result.Progress, p => p.RecordType == ProgressRecordType.Completed);
         Assert.Equal(0L, result.Output[^1].Prop("ThrottledCount"));
     }
 

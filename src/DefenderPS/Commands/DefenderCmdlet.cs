@@ -12,12 +12,10 @@ namespace DefenderPS.Commands;
 /// The shared work of every DefenderPS cmdlet: running async work off the pipeline thread while
 /// writing its output on it, in input order; stopping on Ctrl+C; turning failures into ErrorRecords.
 /// </summary>
-public abstract class DefenderCmdlet : PSCmdlet, IDisposable
+public abstract class DefenderCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly Queue<PendingWork> _inFlight = new();
-
-    public void Dispose() => _stopping.Dispose();
 
     protected override void StopProcessing() => _stopping.Cancel();
 

@@ -67,11 +67,25 @@ internal static class JsonToPSObject
             // OData annotations (@odata.context, @odata.etag) describe the wire format, not the entity.
             if (name.Length > 0 && name[0] != '@')
             {
-                result.Properties.Add(new PSNoteProperty(PascalCase(name), value));
+                SetProperty(result, PascalCase(name), value);
             }
         }
 
         return result;
+    }
+
+    /// <summary>Adds a note property; a repeated name keeps the last value, as JSON parsers do, instead of failing.</summary>
+    public static void SetProperty(PSObject target, string name, object? value)
+    {
+        // Add checks for duplicates itself; looking the name up first would double the cost of every property.
+        try
+        {
+            target.Properties.Add(new PSNoteProperty(name, value));
+        }
+        catch (ExtendedTypeSystemException)
+        {
+            target.Properties[name].Value = value;
+        }
     }
 
     private static object?[] ReadArray(ref Utf8JsonReader reader)

@@ -63,7 +63,7 @@ internal sealed class DefenderApiClient : IDisposable
                         return;
                     }
 
-                    entity.Properties.Add(new PSNoteProperty(route.SourceProperty, id));
+                    JsonToPSObject.SetProperty(entity, route.SourceProperty, id);
                     pageEmitted++;
                     emitted++;
                     sink.Emit(entity);

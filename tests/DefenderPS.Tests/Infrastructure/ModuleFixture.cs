@@ -72,6 +72,7 @@ public class ModuleFixture : IAsyncLifetime
                 ps.Streams.Error.ToList(),
                 ps.Streams.Verbose.Select(v => v.Message).ToList(),
                 ps.Streams.Warning.Select(w => w.Message).ToList(),
+                ps.Streams.Progress.ToList(),
                 terminating,
                 _hostText.ToString());
         }
@@ -97,6 +98,7 @@ public sealed record ScriptResult(
     IReadOnlyList<ErrorRecord> Errors,
     IReadOnlyList<string> Verbose,
     IReadOnlyList<string> Warnings,
+    IReadOnlyList<ProgressRecord> Progress,
     RuntimeException? Terminating,
     string HostText)
 {
