@@ -120,6 +120,30 @@ public sealed class SessionTests(ModuleFixture module) : IClassFixture<ModuleFix
         Assert.DoesNotContain(wrong, result.AllText);
     }
 
+    [Fact]
+    public void A_401_gets_one_fresh_token_and_one_retry()
+    {
+        ModuleInternals.SetMsalHttpClientFactory(new LoopbackMsalHttpClientFactory(module.Api.BaseUri));
+        module.Api.Enqueue("GET", $"/api/alerts/{A1}/user", FakeApi.FakeResponse.Error(401, "Unauthorized", "Token revoked."));
+        module.Api.Enqueue("GET", $"/api/alerts/{A2}/user", FakeApi.FakeResponse.Error(401, "Unauthorized", "No."), FakeApi.FakeResponse.Error(401, "Unauthorized", "Still no."));
+        module.Api.ClearRequests();
+
+        var result = module.Run($"""
+            Connect-Defender -TenantId contoso.onmicrosoft.com -ClientId {ClientId} -ClientSecret $secret -ApiUri '{module.Api.BaseUri}'
+            $before = (Get-DefenderSession).RequestCount
+            Get-DefenderAlertUser {A1}, {A2}
+            """,
+            new Dictionary<string, object?> { ["secret"] = Secure(ClientSecret) });
+
+        Assert.Equal("user1", Assert.Single(result.Output).Str("AccountName"));
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("DefenderPS.Unauthorized,DefenderPS.Commands.GetDefenderAlertUserCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(A2, error.TargetObject);
+        Assert.Equal(2, module.Api.Requests.Count(r => r.RawTarget == $"/api/alerts/{A2}/user"));
+        Assert.Equal(2, module.Api.Requests.Count(r => r.RawTarget == $"/api/alerts/{A1}/user"));
+        Assert.Equal(3, module.Api.Requests.Count(r => r.RawTarget.Contains("oauth2/v2.0/token")));
+    }
+
     [Theory]
     [InlineData("not-a-guid", "contoso.onmicrosoft.com", "InvalidClientId")]
     [InlineData(ClientId, "contoso/evil", "InvalidTenantId")]
