@@ -12,8 +12,11 @@ namespace DefenderPS.Http;
 /// </summary>
 internal sealed class RateLimiter
 {
-    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+    // The service counts a call when it arrives, a moment after we send it; a second's margin on each
+    // window keeps calls whose latencies differ from landing in one server-side window.
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1) + Margin;
+    private static readonly TimeSpan Hour = TimeSpan.FromHours(1) + Margin;
 
     private readonly object _gate = new();
     private readonly TimeProvider _clock;
