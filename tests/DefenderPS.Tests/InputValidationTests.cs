@@ -52,6 +52,30 @@ public sealed class InputValidationTests(ModuleFixture module) : IClassFixture<M
         Assert.Equal(2, module.Api.Requests.Count);
     }
 
+    [Fact]
+    public void Objects_without_an_id_property_are_refused_instead_of_being_sent_as_text()
+    {
+        module.Api.ClearRequests();
+        var result = module.Run(module.Connect + "\n[pscustomobject]@{ Foo = 'x' } | Get-DefenderMachineLogonUser");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("DefenderPS.InvalidId,DefenderPS.Commands.GetDefenderMachineLogonUserCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("object turned into text", error.ErrorDetails.Message);
+        Assert.Empty(module.Api.Requests);
+    }
+
+    [Fact]
+    public void With_a_throttle_limit_a_refused_id_is_reported_in_input_order()
+    {
+        var result = module.Run(module.Connect + $$"""
+
+            '{{Contoso.A1}}', 'bad/id', '{{Contoso.A2}}' | Get-DefenderAlertUser -ThrottleLimit 3 2>&1 |
+                ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { "error $($_.TargetObject)" } else { $_.AlertId } }
+            """);
+
+        Assert.Equal([Contoso.A1, "error bad/id", Contoso.A2], result.Output.Select(o => o.ToString()));
+    }
+
     [Theory]
     [InlineData("a b", "/api/alerts/a%20b/user")]
     [InlineData("x;y&z=1+2", "/api/alerts/x%3By%26z%3D1%2B2/user")]

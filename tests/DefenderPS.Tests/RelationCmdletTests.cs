@@ -142,6 +142,7 @@ public sealed class RelationCmdletTests(ModuleFixture module) : IClassFixture<Mo
     [Theory]
     [InlineData("user1@contoso.com")]
     [InlineData(@"contoso\user1")]
+    [InlineData(@"contoso\user1@contoso.com")]
     [InlineData("user1")]
     public void User_names_in_any_form_send_the_bare_account_name(string name)
     {

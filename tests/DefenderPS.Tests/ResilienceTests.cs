@@ -160,6 +160,20 @@ public sealed class ResilienceTests(VirtualTimeFixture module) : IClassFixture<V
     }
 
     [Fact]
+    public void A_slow_pipeline_after_a_long_page_is_not_mistaken_for_a_silent_service()
+    {
+        var users = string.Join(",", Enumerable.Range(0, 2500).Select(i => $$"""{"id":"u{{i}}","accountName":"u{{i}}"}"""));
+        module.Api.Enqueue("GET", $"/api/machines/{M3}/logonusers", FakeResponse.Json(200, $$"""{"value":[{{users}}]}"""));
+
+        var result = Run(
+            $"(Get-DefenderMachineLogonUser {M3} | ForEach-Object {{ [System.Threading.Thread]::Sleep(1); $_ }}).Count",
+            "-TimeoutSec 1 -MaxRetries 0").AssertNoErrors();
+
+        Assert.Equal(2500, result.Output.Single().BaseObject);
+        Assert.Equal(1, RequestsTo($"/api/machines/{M3}/logonusers"));
+    }
+
+    [Fact]
     public void Malformed_json_is_an_InvalidResponse_error_and_is_not_retried()
     {
         module.Api.Enqueue("GET", $"/api/alerts/{A1}/user", FakeResponse.Text(200, "{\"id\": oops}"));
@@ -194,7 +208,7 @@ public sealed class ResilienceTests(VirtualTimeFixture module) : IClassFixture<V
         var result = Run("Get-DefenderUserMachine elsewhere");
 
         Assert.Single(result.Output);
-        Assert.Contains("does not point at", Assert.Single(result.Errors).ErrorDetails.Message);
+        Assert.Contains("does not point into", Assert.Single(result.Errors).ErrorDetails.Message);
         Assert.Single(module.Api.Requests);
     }
 

@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using DefenderPS.Http;
 using DefenderPS.Session;
 
@@ -47,24 +49,26 @@ public abstract class DefenderApiCmdlet : DefenderCmdlet
     {
         foreach (var input in InputIds)
         {
-            var id = ResourceId.Normalize(Route.InputKind, input, out var problem);
-            if (id is null)
-            {
-                WriteError(new ErrorRecord(new PSArgumentException(problem), "DefenderPS.InvalidId", ErrorCategory.InvalidArgument, input)
-                {
-                    ErrorDetails = new ErrorDetails($"{problem} Nothing was sent for it."),
-                });
-                continue;
-            }
-
-            if (id != input)
-            {
-                WriteVerbose($"Using the account name '{id}' for '{input}': the API wants the bare user name.");
-            }
-
-            Start((sink, stopping) => ActiveSession.Client.GetAsync(Route, id, sink, stopping), input, ThrottleLimit);
+            // A refused id goes through the same ordered queue, so its error stands where its output would.
+            Start((sink, stopping) => GetAsync(input, sink, stopping), input, ThrottleLimit);
         }
     }
 
     protected override void EndProcessing() => FinishAll();
+
+    private Task GetAsync(string input, IPipelineSink sink, CancellationToken stopping)
+    {
+        var id = ResourceId.Normalize(Route.InputKind, input, out var problem);
+        if (id is null)
+        {
+            throw new DefenderApiException(DefenderErrorKind.InvalidId, $"{problem} Nothing was sent for it.");
+        }
+
+        if (id != input)
+        {
+            sink.Verbose($"Using the account name '{id}' for '{input}': the API wants the bare user name.");
+        }
+
+        return ActiveSession.Client.GetAsync(Route, id, sink, stopping);
+    }
 }

@@ -108,6 +108,7 @@ internal sealed class DefenderApiClient : IDisposable
         var retriedNotFound = false;
         while (true)
         {
+            ThrowIfDisconnected();
             await WaitForBudgetAsync(sink, cancellationToken).ConfigureAwait(false);
             TimeSpan? retryAfter;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
@@ -130,7 +131,7 @@ internal sealed class DefenderApiClient : IDisposable
 
                     if (response.IsSuccessStatusCode)
                     {
-                        using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), timeout, _session.RequestTimeout);
                         return await readBody(body, timeout.Token).ConfigureAwait(false);
                     }
 
@@ -150,10 +151,10 @@ internal sealed class DefenderApiClient : IDisposable
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     retryAfter = transientRetries < _session.Retry.MaxRetries
-                        ? Transient(++transientRetries, $"no answer within {_session.RequestTimeout.TotalSeconds:0.#} s", sink)
+                        ? Transient(++transientRetries, $"the service sent nothing for {_session.RequestTimeout.TotalSeconds:0.#} s", sink)
                         : throw new DefenderApiException(
                             DefenderErrorKind.Timeout,
-                            $"{call.Describe(uri)} did not finish within {_session.RequestTimeout.TotalSeconds:0.#} seconds{Tries(transientRetries)}.");
+                            $"{call.Describe(uri)} timed out{Tries(transientRetries)}: the service sent nothing for {_session.RequestTimeout.TotalSeconds:0.#} seconds.");
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException)
                 {
@@ -163,6 +164,12 @@ internal sealed class DefenderApiClient : IDisposable
                             DefenderErrorKind.ConnectionFailed,
                             $"{call.Describe(uri)} failed{Tries(transientRetries)}: {e.GetBaseException().Message}",
                             innerException: e);
+                }
+                catch (ObjectDisposedException) when (!_session.IsConnected)
+                {
+                    // Disconnect-Defender in another runspace disposed the client under this request.
+                    ThrowIfDisconnected();
+                    throw;
                 }
                 catch (System.Text.Json.JsonException e)
                 {
@@ -179,6 +186,14 @@ internal sealed class DefenderApiClient : IDisposable
                 await Clock.Delay(retryAfter.Value, cancellationToken).ConfigureAwait(false);
                 _session.CountWait(retryAfter.Value);
             }
+        }
+    }
+
+    private void ThrowIfDisconnected()
+    {
+        if (!_session.IsConnected)
+        {
+            throw new DefenderApiException(DefenderErrorKind.Disconnected, $"{_session} was disconnected. Run Connect-Defender to start a new session.");
         }
     }
 
@@ -250,11 +265,12 @@ internal sealed class DefenderApiClient : IDisposable
     {
         if (!Uri.TryCreate(nextLink, UriKind.Absolute, out var next)
             || !string.Equals(next.Scheme, _session.ApiUri.Scheme, StringComparison.OrdinalIgnoreCase)
-            || !string.Equals(next.Authority, _session.ApiUri.Authority, StringComparison.OrdinalIgnoreCase))
+            || !string.Equals(next.Authority, _session.ApiUri.Authority, StringComparison.OrdinalIgnoreCase)
+            || !next.AbsolutePath.StartsWith(_session.ApiUri.AbsolutePath, StringComparison.OrdinalIgnoreCase))
         {
             throw new DefenderApiException(
                 DefenderErrorKind.InvalidResponse,
-                $"Paging for {call.Subject} stopped: the next page link '{nextLink}' does not point at {_session.ApiUri.GetLeftPart(UriPartial.Authority)}.");
+                $"Paging for {call.Subject} stopped: the next page link '{nextLink}' does not point into {_session.ApiUri}.");
         }
 
         if (visited.Contains(next.AbsoluteUri))

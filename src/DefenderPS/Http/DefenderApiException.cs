@@ -53,6 +53,8 @@ public sealed class DefenderApiException : Exception
             DefenderErrorKind.Timeout => ("Timeout", ErrorCategory.OperationTimeout),
             DefenderErrorKind.InvalidResponse => ("InvalidResponse", ErrorCategory.InvalidResult),
             DefenderErrorKind.Authentication => ("AuthenticationFailed", ErrorCategory.AuthenticationError),
+            DefenderErrorKind.InvalidId => ("InvalidId", ErrorCategory.InvalidArgument),
+            DefenderErrorKind.Disconnected => ("SessionDisconnected", ErrorCategory.ConnectionError),
             _ => ("RequestFailed", ErrorCategory.NotSpecified),
         };
         var record = new ErrorRecord(this, "DefenderPS." + id, category, targetObject)
@@ -76,5 +78,7 @@ public enum DefenderErrorKind
     Timeout,
     InvalidResponse,
     Authentication,
+    InvalidId,
+    Disconnected,
     Other,
 }

@@ -58,6 +58,12 @@ internal static class ResourceId
             return $"The {noun} contains a control character.";
         }
 
+        // PowerShell turns an object with no matching property into text like "@{Foo=x}" and binds that.
+        if (id.StartsWith("@{", StringComparison.Ordinal) && id.EndsWith("}", StringComparison.Ordinal))
+        {
+            return $"The {noun} '{Shorten(id)}' is an object turned into text. Pass id strings, or objects with an Id, AlertId, MachineId, UserName or AccountName property.";
+        }
+
         return null;
     }
 
@@ -73,23 +79,20 @@ internal static class ResourceId
         return id.Trim('.').Length == 0 ? $"The {Noun(kind)} '{id}' is not a valid id." : null;
     }
 
-    /// <summary><c>contoso\user1</c> and <c>user1@contoso.com</c> both become <c>user1</c>.</summary>
+    /// <summary><c>contoso\user1</c>, <c>user1@contoso.com</c> and <c>contoso\user1@contoso.com</c> all become <c>user1</c>.</summary>
     private static string BareAccountName(string name)
     {
         var slash = name.IndexOf('\\');
-        if (slash >= 0 && slash == name.LastIndexOf('\\') && slash > 0)
+        if (slash > 0 && slash == name.LastIndexOf('\\'))
         {
-            return name.Substring(slash + 1);
+            name = name.Substring(slash + 1);
         }
 
         var at = name.IndexOf('@');
-        if (at > 0 && at == name.LastIndexOf('@'))
-        {
-            return name.Substring(0, at);
-        }
-
-        return name;
+        return at > 0 && at == name.LastIndexOf('@') ? name.Substring(0, at) : name;
     }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text.Substring(0, 60) + "...";
 
     private static string Noun(IdKind kind) => kind switch
     {
