@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
@@ -19,6 +18,25 @@ public abstract class DefenderCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    private bool? _verboseEnabled;
+
+    /// <summary>Whether verbose messages would be shown: -Verbose, or $VerbosePreference.</summary>
+    private bool VerboseEnabled => _verboseEnabled ??= ReadVerbosePreference();
+
+    private bool ReadVerbosePreference()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Verbose", out var verbose))
+        {
+            return verbose is SwitchParameter { IsPresent: true } || verbose is true;
+        }
+
+        var preference = GetVariableValue("VerbosePreference");
+        var value = preference is PSObject wrapped ? wrapped.BaseObject : preference;
+        return value is ActionPreference action
+            ? action is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore)
+            : !string.Equals(value?.ToString(), nameof(ActionPreference.SilentlyContinue), StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>
     /// Starts <paramref name="work"/> for one input on the thread pool. With more than
     /// <paramref name="maxInFlight"/> inputs started, writes the oldest one's output first, so output keeps
@@ -27,7 +45,7 @@ public abstract class DefenderCmdlet : PSCmdlet
     /// </summary>
     private protected void Start(Func<IPipelineSink, CancellationToken, Task> work, object? target, int maxInFlight)
     {
-        _inFlight.Enqueue(new PendingWork(work, target, _stopping.Token));
+        _inFlight.Enqueue(new PendingWork(work, target, VerboseEnabled, _stopping.Token));
         while (_inFlight.Count >= maxInFlight)
         {
             Finish(_inFlight.Dequeue());
@@ -45,7 +63,7 @@ public abstract class DefenderCmdlet : PSCmdlet
 
     /// <summary>Runs <paramref name="work"/> now, writing its output, and lets its exception escape.</summary>
     private protected void RunOrThrow(Func<IPipelineSink, CancellationToken, Task> work) =>
-        WriteWhenDone(new PendingWork(work, null, _stopping.Token));
+        WriteWhenDone(new PendingWork(work, null, VerboseEnabled, _stopping.Token));
 
     /// <summary>Stops the whole command with an error, for problems no other input could avoid.</summary>
     private protected void Terminate(string errorId, ErrorCategory category, string message, object? target = null) =>
@@ -98,45 +116,125 @@ public abstract class DefenderCmdlet : PSCmdlet
     private sealed class PendingWork : IPipelineSink
     {
         // Bounded, so a fast producer waits for a slow pipeline instead of buffering a whole collection.
-        private readonly BlockingCollection<Action<Cmdlet>> _writes = new(boundedCapacity: 1024);
-        private readonly CancellationToken _stopping;
+        private const int Capacity = 1024;
 
-        public PendingWork(Func<IPipelineSink, CancellationToken, Task> work, object? target, CancellationToken stopping)
+        private readonly Queue<Action<Cmdlet>> _writes = new();
+        private readonly CancellationToken _stopping;
+        private readonly bool _verbose;
+        private readonly CancellationTokenRegistration _wakeOnStop;
+        private readonly Thread _pipelineThread;
+        private bool _completed;
+
+        public PendingWork(Func<IPipelineSink, CancellationToken, Task> work, object? target, bool verbose, CancellationToken stopping)
         {
             _stopping = stopping;
+            _verbose = verbose;
+            _pipelineThread = Thread.CurrentThread;
             Target = target;
-            Task = Task.Run(() => work(this, stopping), stopping);
-            Task.ContinueWith(_ => _writes.CompleteAdding(), TaskScheduler.Default);
+            _wakeOnStop = stopping.Register(Wake);
+            Task = RunAsync(work);
         }
 
         public object? Target { get; }
 
         public Task Task { get; }
 
-        public void Emit(PSObject item) => _writes.Add(cmdlet => cmdlet.WriteObject(item), _stopping);
+        public void Emit(PSObject item) => Add(cmdlet => cmdlet.WriteObject(item));
 
-        public void Verbose(string message) => _writes.Add(cmdlet => cmdlet.WriteVerbose(message), _stopping);
+        public void Verbose(string message)
+        {
+            // Verbose text is built and queued only when someone will see it: this is the per-request hot path.
+            if (_verbose)
+            {
+                Add(cmdlet => cmdlet.WriteVerbose(message));
+            }
+        }
 
-        public void Progress(ProgressRecord record) => _writes.Add(cmdlet => cmdlet.WriteProgress(record), _stopping);
+        public void Progress(ProgressRecord record) => Add(cmdlet => cmdlet.WriteProgress(record));
 
+        /// <summary>Hands over everything queued so far, waiting (without spinning) until there is something or the work is done.</summary>
         public IEnumerable<Action<Cmdlet>> Drain()
         {
+            var batch = new List<Action<Cmdlet>>();
             while (true)
             {
-                Action<Cmdlet> write;
-                try
+                lock (_writes)
                 {
-                    if (!_writes.TryTake(out write, Timeout.Infinite, _stopping))
+                    while (_writes.Count == 0 && !_completed && !_stopping.IsCancellationRequested)
+                    {
+                        Monitor.Wait(_writes);
+                    }
+
+                    if (_writes.Count == 0 || _stopping.IsCancellationRequested)
                     {
                         yield break;
                     }
-                }
-                catch (OperationCanceledException)
-                {
-                    yield break;
+
+                    batch.AddRange(_writes);
+                    _writes.Clear();
+                    Monitor.PulseAll(_writes);
                 }
 
-                yield return write;
+                foreach (var write in batch)
+                {
+                    yield return write;
+                }
+
+                batch.Clear();
+            }
+        }
+
+        /// <summary>
+        /// Runs the work's synchronous start on the pipeline thread, saving a thread hop per input; it
+        /// continues on the thread pool from its first real wait for the network.
+        /// </summary>
+        private async Task RunAsync(Func<IPipelineSink, CancellationToken, Task> work)
+        {
+            try
+            {
+                await work(this, _stopping).ConfigureAwait(false);
+            }
+            finally
+            {
+                Complete();
+            }
+        }
+
+        private void Add(Action<Cmdlet> write)
+        {
+            lock (_writes)
+            {
+                // The pipeline thread itself must never wait here: only it can empty the queue.
+                while (_writes.Count >= Capacity && Thread.CurrentThread != _pipelineThread)
+                {
+                    _stopping.ThrowIfCancellationRequested();
+                    Monitor.Wait(_writes);
+                }
+
+                _stopping.ThrowIfCancellationRequested();
+                _writes.Enqueue(write);
+                if (_writes.Count == 1)
+                {
+                    Monitor.PulseAll(_writes);
+                }
+            }
+        }
+
+        private void Complete()
+        {
+            _wakeOnStop.Dispose();
+            lock (_writes)
+            {
+                _completed = true;
+                Monitor.PulseAll(_writes);
+            }
+        }
+
+        private void Wake()
+        {
+            lock (_writes)
+            {
+                Monitor.PulseAll(_writes);
             }
         }
     }

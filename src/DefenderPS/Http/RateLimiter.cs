@@ -21,8 +21,9 @@ internal sealed class RateLimiter
     private readonly object _gate = new();
     private readonly TimeProvider _clock;
 
-    // Start times of the calls still inside the longest window, oldest first.
-    private readonly Queue<DateTimeOffset> _granted = new();
+    // Start times of the calls still inside the longest window, oldest first, from index _oldest on.
+    private readonly List<DateTimeOffset> _granted = new();
+    private int _oldest;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
 
     public RateLimiter(int perMinute, int perHour, TimeProvider clock)
@@ -65,7 +66,7 @@ internal sealed class RateLimiter
                 (wait, reason) = WaitNeeded(now);
                 if (wait <= TimeSpan.Zero)
                 {
-                    _granted.Enqueue(now);
+                    _granted.Add(now);
                     return waited;
                 }
             }
@@ -91,21 +92,19 @@ internal sealed class RateLimiter
 
     private (TimeSpan Wait, string Reason) WaitNeeded(DateTimeOffset now)
     {
-        while (_granted.Count > 0 && _granted.Peek() <= now - Hour)
-        {
-            _granted.Dequeue();
-        }
-
+        Forget(now - Hour);
         var wait = _pausedUntil - now;
         var reason = "the service asked to slow down (429)";
-        foreach (var (limit, window, name) in new[] { (PerMinute, Minute, "minute"), (PerHour, Hour, "hour") })
+        var minuteWait = FreeSlotAt(PerMinute, Minute, now) - now;
+        if (minuteWait > wait)
         {
-            var windowWait = FreeSlotAt(limit, window, now) - now;
-            if (windowWait > wait)
-            {
-                wait = windowWait;
-                reason = $"{limit} calls per {name}";
-            }
+            (wait, reason) = (minuteWait, $"{PerMinute} calls per minute");
+        }
+
+        var hourWait = FreeSlotAt(PerHour, Hour, now) - now;
+        if (hourWait > wait)
+        {
+            (wait, reason) = (hourWait, $"{PerHour} calls per hour");
         }
 
         return (wait, reason);
@@ -114,42 +113,46 @@ internal sealed class RateLimiter
     /// <summary>When the oldest call that keeps the window full leaves it.</summary>
     private DateTimeOffset FreeSlotAt(int limit, TimeSpan window, DateTimeOffset now)
     {
-        var inWindow = CountSince(now - window);
-        if (inWindow < limit)
-        {
-            return now;
-        }
-
-        // Calls are in time order: the (inWindow - limit)th call of the window is the one that must expire.
-        var skip = _granted.Count - inWindow + (inWindow - limit);
-        using var e = _granted.GetEnumerator();
-        for (var i = 0; i <= skip; i++)
-        {
-            e.MoveNext();
-        }
-
-        return e.Current + window;
+        var inWindow = _granted.Count - FirstAfter(now - window);
+        return inWindow < limit ? now : _granted[_granted.Count - limit] + window;
     }
 
-    private int CountSince(DateTimeOffset start)
+    /// <summary>Index of the first call after <paramref name="start"/>; calls are in time order, so a binary search.</summary>
+    private int FirstAfter(DateTimeOffset start)
     {
-        var count = 0;
-        foreach (var t in _granted)
+        int low = _oldest, high = _granted.Count;
+        while (low < high)
         {
-            if (t > start)
+            var middle = low + ((high - low) / 2);
+            if (_granted[middle] > start)
             {
-                count++;
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
             }
         }
 
-        return count;
+        return low;
+    }
+
+    /// <summary>Drops calls older than the longest window, compacting now and then rather than on every call.</summary>
+    private void Forget(DateTimeOffset before)
+    {
+        _oldest = FirstAfter(before);
+        if (_oldest > 1024 && _oldest > _granted.Count / 2)
+        {
+            _granted.RemoveRange(0, _oldest);
+            _oldest = 0;
+        }
     }
 
     private int Left(int limit, TimeSpan window)
     {
         lock (_gate)
         {
-            return Math.Max(0, limit - CountSince(_clock.GetUtcNow() - window));
+            return Math.Max(0, limit - (_granted.Count - FirstAfter(_clock.GetUtcNow() - window)));
         }
     }
 }
