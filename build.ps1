@@ -4,7 +4,7 @@
     Builds DefenderPS into out/DefenderPS and runs its tests.
 .PARAMETER Task
     Build: compile and stage the importable module in out/DefenderPS.
-    Test:  Build, then run the xunit suite (dotnet test) and the Pester 5 suite (tests/*.Tests.ps1).
+    Test:  Build, then run the xunit suite (dotnet test) and the Pester 5 suite (tests/pester).
 .PARAMETER Configuration
     Debug or Release.
 .EXAMPLE
@@ -46,7 +46,7 @@ function Invoke-Test {
     if (-not $pester) { throw 'Pester 5 is not installed: Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser' }
     Import-Module $pester
     $config = New-PesterConfiguration
-    $config.Run.Path = Join-Path $PSScriptRoot 'tests'
+    $config.Run.Path = Join-Path $PSScriptRoot 'tests/pester'
     $config.Run.Exit = $true
     $config.Output.Verbosity = 'Detailed'
     Invoke-Pester -Configuration $config

@@ -5,7 +5,8 @@ namespace DefenderPS.FakeApi;
 
 /// <summary>
 /// Runs the fake as a process for people and Pester: prints <c>FAKE_API_URL=</c> and <c>FAKE_API_TOKEN=</c>
-/// lines, then serves until stdin closes (the parent went away) or Ctrl+C / SIGTERM.
+/// lines, then serves until stdin closes (the parent went away) or Ctrl+C / SIGTERM. Faults are scripted
+/// and the request log read over HTTP (see <see cref="ControlEndpoints"/>).
 /// </summary>
 internal static class Program
 {
