@@ -1,0 +1,75 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using Job = BenchmarkDotNet.Jobs.Job;
+
+namespace DefenderPS.ImportBenchmark;
+
+/// <summary>
+/// Import-Module of DefenderPS versus an empty binary module, each into a fresh runspace (created
+/// outside the measurement). "Cold" runs one import per new process: assembly loading and JIT included,
+/// what a user's first Import-Module costs. "Warm" imports again and again in one process, each into a
+/// new runspace: what the module adds once its assembly is loaded (manifest, cmdlets, format and type files).
+/// </summary>
+[Config(typeof(Config))]
+[MedianColumn]
+[MinColumn]
+public class ImportBenchmark
+{
+    private Runspace _runspace = null!;
+
+    [Params("EmptyModule", "DefenderPS")]
+    public string Module { get; set; } = "";
+
+    [IterationSetup]
+    public void OpenRunspace()
+    {
+        _runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+        _runspace.Open();
+    }
+
+    [Benchmark]
+    public void ImportModule()
+    {
+        using var ps = PowerShell.Create();
+        ps.Runspace = _runspace;
+        ps.AddCommand("Import-Module").AddParameter("Name", Paths.Manifest(Module)).AddParameter("ErrorAction", "Stop").Invoke();
+    }
+
+    [IterationCleanup]
+    public void CloseRunspace() => _runspace.Dispose();
+
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithStrategy(RunStrategy.ColdStart).WithLaunchCount(30).WithWarmupCount(0).WithIterationCount(1).WithId("Cold"));
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(5).WithIterationCount(40).WithId("Warm"));
+        }
+    }
+}
+
+public static class Paths
+{
+    private static readonly string Root = FindRoot();
+
+    public static string Manifest(string module) => module == "DefenderPS"
+        ? Path.Combine(Root, "out", "DefenderPS", "DefenderPS.psd1")
+        : Path.Combine(Root, "benchmarks", "EmptyModule", "bin", "Release", "netstandard2.0", "EmptyModule.psd1");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DefenderPS.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root (with DefenderPS.sln) was not found above the benchmark.");
+    }
+}
