@@ -17,9 +17,20 @@ public static partial class HelpAudit
     /// </summary>
     public static readonly HashSet<string> KnownOutsideCommands = new(StringComparer.OrdinalIgnoreCase)
     {
-        "Select-Object", "Sort-Object", "Group-Object", "Measure-Object", "Format-Table", "Format-List", "Out-GridView",
-        "Export-Csv", "ConvertTo-Json", "Read-Host", "Write-Host", "Write-Output", "Get-Date", "Get-Credential",
-        "ConvertTo-SecureString", "Get-AzAccessToken", "Start-Job", "Receive-Job", "Tee-Object", "Out-File",
+        // Microsoft.PowerShell.Utility
+        "Select-Object", "Sort-Object", "Group-Object", "Measure-Object", "Compare-Object", "Tee-Object",
+        "Format-Table", "Format-List", "Format-Wide", "Out-String", "Out-GridView", "Out-File",
+        "Export-Csv", "Import-Csv", "ConvertTo-Csv", "ConvertFrom-Csv", "ConvertTo-Json", "ConvertFrom-Json",
+        "Export-Clixml", "Import-Clixml", "Get-Date", "Get-Member", "New-Object", "Add-Member", "Get-Unique",
+        "Write-Host", "Write-Output", "Write-Warning", "Write-Verbose", "Write-Information", "Write-Error",
+        "Read-Host", "Start-Sleep", "Measure-Command", "Get-Variable", "Set-Variable", "New-Variable", "Remove-Variable",
+        "Invoke-RestMethod", "Invoke-WebRequest", "Select-String",
+        // Microsoft.PowerShell.Management and .Security
+        "Get-Content", "Set-Content", "Add-Content", "Get-ChildItem", "Get-Item", "Test-Path", "Join-Path", "Remove-Item",
+        "Get-Credential", "ConvertTo-SecureString", "ConvertFrom-SecureString",
+        // Other modules the pages show DefenderPS working with: Az.Accounts, Azure Automation, PowerShell jobs
+        "Connect-AzAccount", "Get-AzAccessToken", "Get-AutomationPSCredential", "Get-AutomationVariable",
+        "Start-ThreadJob",
     };
 
     public static List<string> Problems(Func<string, ScriptResult> run, string module = "DefenderPS")
@@ -39,12 +50,12 @@ public static partial class HelpAudit
                 continue;
             }
 
-            if (string.IsNullOrWhiteSpace(help.Str("Synopsis")))
+            if (string.IsNullOrWhiteSpace(help.Str("Synopsis")) || IsPlaceholder(help.Str("Synopsis")!))
             {
                 problems.Add($"{command.Name}: no synopsis");
             }
 
-            if (string.IsNullOrWhiteSpace(Paragraphs(help.Prop("description"))))
+            if (string.IsNullOrWhiteSpace(Paragraphs(help.Prop("description"))) || IsPlaceholder(Paragraphs(help.Prop("description"))))
             {
                 problems.Add($"{command.Name}: no description");
             }
@@ -60,6 +71,10 @@ public static partial class HelpAudit
                 else if (string.IsNullOrWhiteSpace(text))
                 {
                     problems.Add($"{command.Name}: -{parameter} has no description");
+                }
+                else if (IsPlaceholder(text))
+                {
+                    problems.Add($"{command.Name}: -{parameter} has a platyPS placeholder for a description");
                 }
             }
 
@@ -90,7 +105,7 @@ public static partial class HelpAudit
     /// <summary>Parses an example with the PowerShell parser and checks every command and parameter it names.</summary>
     public static IEnumerable<string> ExampleProblems(string code, Func<string, ScriptResult> run)
     {
-        code = Prompt().Replace(code, "");
+        code = CodeOf(code);
         if (string.IsNullOrWhiteSpace(code))
         {
             yield return "no code";
@@ -134,6 +149,9 @@ public static partial class HelpAudit
         }
     }
 
+    /// <summary>platyPS's stubs: "{{ Fill AlertId Description }}", "{{ Add example code here }}".</summary>
+    private static bool IsPlaceholder(string text) => text.Contains("{{", StringComparison.Ordinal) && text.Contains("}}", StringComparison.Ordinal);
+
     private static IEnumerable<PSObject> Items(object? container, string name) =>
         container is PSObject c && c.Prop(name) is { } items
             ? LanguagePrimitives.GetEnumerable(items)?.Cast<object>().Select(PSObject.AsPSObject) ?? [PSObject.AsPSObject(items)]
@@ -144,6 +162,23 @@ public static partial class HelpAudit
         description is null ? "" : string.Join("\n", (LanguagePrimitives.GetEnumerable(description)?.Cast<object>() ?? [description])
             .Select(p => PSObject.AsPSObject(p).Str("Text") ?? p.ToString()));
 
-    [GeneratedRegex(@"(?m)^PS [^>\n]*> ?")]
+    /// <summary>
+    /// The code of an example: with "PS C:\>" prompts (platyPS style), only the prompted lines and their
+    /// "&gt;&gt;" continuations, since the other lines are the output shown; otherwise every line.
+    /// </summary>
+    public static string CodeOf(string example)
+    {
+        var lines = example.Replace("\r", "").Split('\n');
+        if (!lines.Any(l => Prompt().IsMatch(l)))
+        {
+            return example;
+        }
+
+        return string.Join("\n", lines
+            .Where(l => Prompt().IsMatch(l) || l.StartsWith(">> ", StringComparison.Ordinal))
+            .Select(l => Prompt().IsMatch(l) ? Prompt().Replace(l, "") : l[3..]));
+    }
+
+    [GeneratedRegex(@"^PS [^>]*> ?")]
     private static partial Regex Prompt();
 }
