@@ -13,6 +13,9 @@ namespace DefenderPS.ImportBenchmark;
 /// outside the measurement). "Cold" runs one import per new process: assembly loading and JIT included,
 /// what a user's first Import-Module costs. "Warm" imports again and again in one process, each into a
 /// new runspace: what the module adds once its assembly is loaded (manifest, cmdlets, format and type files).
+/// With <see cref="AfterAnotherModule"/>, a module with only a format and a type file is imported into another
+/// runspace of the same process first, as an interactive pwsh has done at startup (PSReadLine, which ships a
+/// format file), so Import-Module and PowerShell's XML loaders are not JIT-compiled on the measured import's account.
 /// </summary>
 [Config(typeof(Config))]
 [MedianColumn]
@@ -24,9 +27,21 @@ public class ImportBenchmark
     [Params("EmptyModule", "DefenderPS")]
     public string Module { get; set; } = "";
 
+    [Params(false, true)]
+    public bool AfterAnotherModule { get; set; }
+
     [IterationSetup]
     public void OpenRunspace()
     {
+        if (AfterAnotherModule)
+        {
+            using var warm = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+            warm.Open();
+            using var ps = PowerShell.Create();
+            ps.Runspace = warm;
+            ps.AddCommand("Import-Module").AddParameter("Name", Paths.Manifest("FormatOnly")).AddParameter("ErrorAction", "Stop").Invoke();
+        }
+
         _runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         _runspace.Open();
     }
@@ -56,9 +71,12 @@ public static class Paths
 {
     private static readonly string Root = FindRoot();
 
-    public static string Manifest(string module) => module == "DefenderPS"
-        ? Path.Combine(Root, "out", "DefenderPS", "DefenderPS.psd1")
-        : Path.Combine(Root, "benchmarks", "EmptyModule", "bin", "Release", "netstandard2.0", "EmptyModule.psd1");
+    public static string Manifest(string module) => module switch
+    {
+        "DefenderPS" => Path.Combine(Root, "out", "DefenderPS", "DefenderPS.psd1"),
+        "FormatOnly" => Path.Combine(Root, "benchmarks", "EmptyModule", "bin", "Release", "netstandard2.0", "FormatOnly", "FormatOnly.psd1"),
+        _ => Path.Combine(Root, "benchmarks", "EmptyModule", "bin", "Release", "netstandard2.0", "EmptyModule.psd1"),
+    };
 
     private static string FindRoot()
     {

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using DefenderPS.ImportBenchmark;
 
-foreach (var module in new[] { "EmptyModule", "DefenderPS" })
+foreach (var module in new[] { "EmptyModule", "DefenderPS", "FormatOnly" })
 {
     if (!File.Exists(Paths.Manifest(module)))
     {
