@@ -9,6 +9,7 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('DefenderPS.Format.ps1xml')
+    TypesToProcess       = @('DefenderPS.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-Defender'
         'Disconnect-Defender'

@@ -5,16 +5,20 @@
 .PARAMETER Task
     Build: compile and stage the importable module in out/DefenderPS.
     Test:  Build, then run the xunit suite (dotnet test) and the Pester 5 suite (tests/pester).
+    Package: Build, then write out/DefenderPS.<ModuleVersion>.nupkg, the PowerShell Gallery package
+           (the same as `dotnet build src/DefenderPS -t:Package`), and check the manifest with Test-ModuleManifest.
 .PARAMETER Configuration
     Debug or Release.
 .EXAMPLE
     ./build.ps1
 .EXAMPLE
     ./build.ps1 -Task Test
+.EXAMPLE
+    ./build.ps1 -Task Package -Configuration Release
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test')]
+    [ValidateSet('Build', 'Test', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -52,7 +56,18 @@ function Invoke-Test {
     Invoke-Pester -Configuration $config
 }
 
+function Invoke-Package {
+    # The version comes from DefenderPS.psd1 only; the Package target reads it from there.
+    dotnet build src/DefenderPS/DefenderPS.csproj -t:Package --configuration $Configuration -warnaserror
+    if ($LASTEXITCODE) { throw "dotnet build -t:Package failed with exit code $LASTEXITCODE." }
+    $manifest = Test-ModuleManifest -Path (Join-Path $PSScriptRoot 'out/DefenderPS/DefenderPS.psd1') -ErrorAction Stop
+    $package = Get-Item -Path (Join-Path $PSScriptRoot "out/DefenderPS.$($manifest.Version)*.nupkg") |
+        Sort-Object LastWriteTime -Descending | Select-Object -First 1
+    Write-Host "Package: $($package.FullName)"
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Package' { Invoke-Package }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using DefenderPS.Completion;
 using DefenderPS.Http;
 
 namespace DefenderPS.Commands;
@@ -11,6 +12,7 @@ public sealed class GetDefenderMachineLogonUserCommand : DefenderApiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [AllowEmptyString]
+    [ArgumentCompleter(typeof(MachineIdCompleter))]
     public string[] MachineId { get; set; } = null!;
 
     private protected override ApiRoute Route => ApiRoute.MachineLogonUsers;

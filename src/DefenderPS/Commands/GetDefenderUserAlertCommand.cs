@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using DefenderPS.Completion;
 using DefenderPS.Http;
 
 namespace DefenderPS.Commands;
@@ -11,6 +12,7 @@ public sealed class GetDefenderUserAlertCommand : DefenderApiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("AccountName")]
     [AllowEmptyString]
+    [ArgumentCompleter(typeof(UserNameCompleter))]
     public string[] UserName { get; set; } = null!;
 
     private protected override ApiRoute Route => ApiRoute.UserAlerts;

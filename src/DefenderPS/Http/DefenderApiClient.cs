@@ -64,6 +64,7 @@ internal sealed class DefenderApiClient : IDisposable
                     }
 
                     JsonToPSObject.SetProperty(entity, route.SourceProperty, id);
+                    _session.RecentIds.Remember(route.Result, entity);
                     pageEmitted++;
                     emitted++;
                     sink.Emit(entity);

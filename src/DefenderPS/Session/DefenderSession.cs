@@ -2,6 +2,7 @@ using System;
 using System.Net.Http;
 using System.Threading;
 using DefenderPS.Authentication;
+using DefenderPS.Completion;
 using DefenderPS.Http;
 
 namespace DefenderPS.Session;
@@ -81,6 +82,9 @@ public sealed class DefenderSession
     internal RateLimiter Limiter { get; }
 
     internal RetryPolicy Retry { get; }
+
+    /// <summary>Ids this session's results contained, for tab completion.</summary>
+    internal RecentIds RecentIds { get; } = new();
 
     internal void CountRequest() => Interlocked.Increment(ref _requestCount);
 

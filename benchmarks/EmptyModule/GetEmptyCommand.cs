@@ -1,0 +1,9 @@
+using System.Management.Automation;
+
+namespace EmptyModule
+{
+    [Cmdlet(VerbsCommon.Get, "Empty")]
+    public sealed class GetEmptyCommand : PSCmdlet
+    {
+    }
+}

@@ -1,0 +1,152 @@
+using System.Xml.Linq;
+using DefenderPS.Tests.Infrastructure;
+
+namespace DefenderPS.Tests;
+
+/// <summary>A user on a machine without internet reads the help: Get-Help works for every cmdlet and topic.</summary>
+public sealed class HelpTests(ModuleFixture module) : IClassFixture<ModuleFixture>
+{
+    private static string HelpFolder => Path.Combine(ModuleFixture.RepoRoot, "out", "DefenderPS", "en-US");
+
+    [Fact]
+    public void Get_Help_Full_shows_the_page_written_in_docs()
+    {
+        var result = module.Run("Get-Help Get-DefenderAlertUser -Full | Out-Default").AssertNoErrors();
+
+        var text = result.HostText;
+        foreach (var heading in new[] { "NAME", "SYNOPSIS", "SYNTAX", "DESCRIPTION", "PARAMETERS", "INPUTS", "OUTPUTS", "NOTES", "RELATED LINKS" })
+        {
+            Assert.Contains("\n" + heading, text);
+        }
+
+        Assert.Contains(Synopsis("Get-DefenderAlertUser"), text);
+        Assert.Contains("-AlertId <String[]>", text);
+        Assert.Contains("True (ByPropertyName, ByValue)", text);
+        Assert.Contains("Example 2", text);
+        Assert.Contains("DefenderPS.User", text);
+        Assert.Contains("Connect-Defender", text[text.IndexOf("RELATED LINKS", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public void Get_Help_Examples_and_Parameter_show_just_that()
+    {
+        var examples = module.Run("Get-Help Get-DefenderAlertUser -Examples | Out-Default").AssertNoErrors().HostText;
+        Assert.Contains("Example 1", examples);
+        Assert.Contains("Get-DefenderAlertUser -AlertId", examples);
+        Assert.DoesNotContain("PARAMETERS", examples);
+
+        var parameter = module.Run("Get-Help Get-DefenderAlertUser -Parameter AlertId | Out-Default").AssertNoErrors().HostText;
+        Assert.Contains("-AlertId <String[]>", parameter);
+        Assert.Contains("Aliases                      Id", parameter);
+        Assert.DoesNotContain("-Session", parameter);
+    }
+
+    [Fact]
+    public void About_topics_are_plain_text_help()
+    {
+        var result = module.Run("Get-Help about_DefenderPS | Out-Default; Get-Help about_DefenderPS_RateLimits | Out-Default").AssertNoErrors();
+
+        Assert.Contains("TOPIC\n    about_DefenderPS\n", result.HostText.Replace("\r", ""));
+        Assert.Contains("SHORT DESCRIPTION", result.HostText);
+        Assert.Contains("about_DefenderPS_RateLimits", result.HostText);
+        Assert.True(File.Exists(Path.Combine(HelpFolder, "about_DefenderPS.help.txt")));
+    }
+
+    [Fact]
+    public void The_help_file_is_MAML_with_one_command_per_page()
+    {
+        var maml = XDocument.Load(Path.Combine(HelpFolder, "DefenderPS.dll-Help.xml"));
+        XNamespace command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
+
+        var names = maml.Root!.Elements(command + "command").Select(c => c.Element(command + "details")!.Element(command + "name")!.Value);
+        Assert.Equal(Pages().Order(), names.Order());
+        Assert.All(maml.Root.Elements(command + "command"), c =>
+        {
+            foreach (var part in new[] { "syntax", "parameters", "inputTypes", "returnValues", "examples", "relatedLinks" })
+            {
+                Assert.NotNull(c.Element(command + part));
+            }
+        });
+    }
+
+    [Fact]
+    public void Every_cmdlet_and_parameter_is_described_with_at_least_two_examples_that_run_real_commands()
+    {
+        var problems = HelpAudit.Problems(script => module.Run(script));
+
+        Assert.True(problems.Count == 0, "Help problems:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void The_help_check_catches_a_missing_page_a_missing_description_and_a_misspelt_example()
+    {
+        // A copy of the module whose docs lost a page and a parameter description, kept a platyPS stub and gained a wrong example.
+        var root = Directory.CreateTempSubdirectory("defenderps-help-").FullName;
+        try
+        {
+            var docs = Directory.CreateDirectory(Path.Combine(root, "docs")).FullName;
+            foreach (var page in Directory.GetFiles(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US"), "*.md"))
+            {
+                File.Copy(page, Path.Combine(docs, Path.GetFileName(page)));
+            }
+
+            File.Delete(Path.Combine(docs, "Get-DefenderSession.md"));
+            var alertUser = Path.Combine(docs, "Get-DefenderAlertUser.md");
+            var markdown = File.ReadAllText(alertUser).Replace("\r\n", "\n");
+            var afterHeading = markdown.IndexOf("### -ThrottleLimit\n", StringComparison.Ordinal) + "### -ThrottleLimit\n".Length;
+            markdown = markdown[..afterHeading] + markdown[markdown.IndexOf("```yaml", afterHeading, StringComparison.Ordinal)..];
+            var afterSession = markdown.IndexOf("### -Session\n", StringComparison.Ordinal) + "### -Session\n".Length;
+            markdown = markdown[..afterSession] + "{{ Fill Session Description }}\n\n" + markdown[markdown.IndexOf("```yaml", afterSession, StringComparison.Ordinal)..];
+            markdown = markdown.Replace("## EXAMPLES\n", """
+                ## EXAMPLES
+
+                ### Example 0: Misspelt
+                ```powershell
+                PS C:\> Get-DefenderUserAlert -User alice | Get-DefenderAlertUsers
+                ```
+
+                """);
+            File.WriteAllText(alertUser, markdown);
+
+            var moduleDir = Directory.CreateDirectory(Path.Combine(root, "DefenderPS")).FullName;
+            var manifest = File.ReadAllText(ModuleFixture.ModuleManifest)
+                .Replace("RootModule           = 'DefenderPS.dll'", $"RootModule           = '{Path.Combine(ModuleFixture.RepoRoot, "out", "DefenderPS", "DefenderPS.dll")}'");
+            File.WriteAllText(Path.Combine(moduleDir, "DefenderPS.psd1"), manifest);
+            foreach (var formatFile in Directory.GetFiles(Path.GetDirectoryName(ModuleFixture.ModuleManifest)!, "*.ps1xml"))
+            {
+                File.Copy(formatFile, Path.Combine(moduleDir, Path.GetFileName(formatFile)));
+            }
+
+            Assert.Equal(0, HelpBuilder.HelpBuild.Run(docs, Path.Combine(moduleDir, "en-US"), "DefenderPS", TextWriter.Null, TextWriter.Null));
+
+            using var copy = new IsolatedModule(Path.Combine(moduleDir, "DefenderPS.psd1"));
+            var problems = HelpAudit.Problems(copy.Run).Except(HelpAudit.Problems(script => module.Run(script))).Order();
+
+            Assert.Equal(
+                new[]
+                {
+                    "Get-DefenderAlertUser (Example 0: Misspelt): Get-DefenderUserAlert has no parameter -User",
+                    "Get-DefenderAlertUser (Example 0: Misspelt): the command 'Get-DefenderAlertUsers' does not exist",
+                    "Get-DefenderAlertUser: -Session has a platyPS placeholder for a description",
+                    "Get-DefenderAlertUser: -ThrottleLimit has no description",
+                    "Get-DefenderSession: no help page (docs/en-US/Get-DefenderSession.md)",
+                }.Order(StringComparer.Ordinal),
+                problems.Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static IEnumerable<string> Pages() =>
+        Directory.GetFiles(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US"), "*.md")
+            .Select(Path.GetFileNameWithoutExtension)
+            .Where(n => !n!.StartsWith("about_", StringComparison.Ordinal))!;
+
+    private static string Synopsis(string cmdlet)
+    {
+        var lines = File.ReadAllLines(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US", cmdlet + ".md"));
+        return lines[Array.IndexOf(lines, "## SYNOPSIS") + 1].Trim();
+    }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace DefenderPS.Tests.Infrastructure;
+
+/// <summary>Runs a script in a new process (tests/DefenderPS.ScriptHost), for what must not depend on this test process's state.</summary>
+public static class FreshProcess
+{
+    public sealed record Result(int ExitCode, IReadOnlyList<string> Output, string Errors);
+
+    public static Result Run(string script, TimeSpan? timeout = null)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var host = Path.Combine(ModuleFixture.RepoRoot, "tests", "DefenderPS.ScriptHost", "bin", configuration, "net10.0", "DefenderPS.ScriptHost.dll");
+        Assert.True(File.Exists(host), $"{host} was not built.");
+
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(host);
+        start.ArgumentList.Add(script);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"The script did not finish in time:\n{script}");
+        }
+
+        return new Result(process.ExitCode, output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList(), errors.Result);
+    }
+}
