@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using System.Net;
-using System.Net.Http;
 using System.Security;
 using DefenderPS.Authentication;
 using DefenderPS.Demo;
@@ -10,6 +9,11 @@ using DefenderPS.Session;
 
 namespace DefenderPS.Commands;
 
+/// <summary>
+/// Starts a session. Each parameter set is one way in and maps to one <see cref="TokenSource"/>; the
+/// cloud table (<see cref="CloudTable"/>) decides hosts, authority and scope; the first token is fetched
+/// here so that bad credentials fail at connect time.
+/// </summary>
 [Cmdlet(VerbsCommunications.Connect, "Defender", DefaultParameterSetName = AccessTokenSet)]
 [OutputType(typeof(DefenderSession))]
 public sealed class ConnectDefenderCommand : DefenderCmdlet
@@ -17,8 +21,6 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     private const string AccessTokenSet = "AccessToken";
     private const string ClientSecretSet = "ClientSecret";
     private const string DemoSet = "Demo";
-
-    private static readonly Uri DefaultApiUri = new("https://api.security.microsoft.com/");
 
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
     [SecureStringTransformation]
@@ -34,9 +36,35 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [SecureStringTransformation]
     public SecureString ClientSecret { get; set; } = null!;
 
+    /// <summary>The cloud: sets the API root, the login authority and the token scope together.</summary>
     [Parameter(ParameterSetName = AccessTokenSet)]
     [Parameter(ParameterSetName = ClientSecretSet)]
-    public Uri ApiUri { get; set; } = DefaultApiUri;
+    public DefenderCloud Cloud { get; set; } = DefenderCloud.Global;
+
+    /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [ValidateSet("us", "eu", "uk", "au", "swa", "ina", IgnoreCase = true)]
+    public string? Region { get; set; }
+
+    /// <summary>Overrides the API root, for private endpoints and tests (https, or http on loopback).</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    public Uri? ApiUri { get; set; }
+
+    /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    public Uri? AuthorityUri { get; set; }
+
+    /// <summary>A proxy for token and API traffic; the system proxy is used when omitted.</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    public Uri? Proxy { get; set; }
+
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = DemoSet)]
     public SwitchParameter Demo { get; set; }
@@ -64,14 +92,13 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private CloudEndpoints Endpoints => CloudTable.For(Cloud);
+
     protected override void EndProcessing()
     {
-        var session = ParameterSetName switch
-        {
-            DemoSet => new DefenderSession(new DemoTokenSource(), DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), Limits),
-            ClientSecretSet => ConnectWithClientSecret(),
-            _ => ConnectWithAccessToken(),
-        };
+        var session = ParameterSetName == DemoSet
+            ? new DefenderSession(new DemoTokenSource(), DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), Limits)
+            : Connect();
 
         DefaultSession.Set(session);
         WriteVerbose($"Connected: {session}. It is now the default session.");
@@ -81,39 +108,35 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         }
     }
 
-    private DefenderSession ConnectWithAccessToken()
+    private DefenderSession Connect()
     {
         var apiUri = CheckedApiUri();
-        var source = new AccessTokenSource(AccessToken, DefenderSession.Clock);
-        if (source.IsExpired)
+        var proxy = CheckedProxy();
+        if (ParameterSetName == AccessTokenSet)
         {
-            var expired = new TokenExpiredException(source.ExpiresOn!.Value);
-            ThrowTerminatingError(new ErrorRecord(expired, "DefenderPS.TokenExpired", ErrorCategory.AuthenticationError, null)
-            {
-                ErrorDetails = new ErrorDetails(expired.Message),
-            });
+            return ConnectWithAccessToken(apiUri, proxy);
         }
 
-        return new DefenderSession(source, apiUri, null, null, CreateHandler(), Limits);
-    }
-
-    private DefenderSession ConnectWithClientSecret()
-    {
-        var apiUri = CheckedApiUri();
-        if (!Guid.TryParse(ClientId, out _))
-        {
-            Terminate("InvalidClientId", ErrorCategory.InvalidArgument, $"-ClientId '{ClientId}' is not an application (client) id; it must be a GUID.", ClientId);
-        }
-
-        if (Uri.CheckHostName(TenantId) != UriHostNameType.Dns)
-        {
-            Terminate("InvalidTenantId", ErrorCategory.InvalidArgument, $"-TenantId '{TenantId}' is neither a tenant GUID nor a domain name such as contoso.onmicrosoft.com.", TenantId);
-        }
-
-        var session = new DefenderSession(new ClientSecretTokenSource(TenantId, ClientId, ClientSecret), apiUri, TenantId, ClientId, CreateHandler(), Limits);
+        CheckIds();
+        var msal = new MsalSettings(CheckedAuthority(TenantId), AuthorityUri is not null, Endpoints.Scope, proxy);
+        TokenSource source;
         try
         {
-            // Fail now, not at the first data call, when the secret or the app is wrong.
+            source = ParameterSetName switch
+            {
+                _ => new ClientSecretTokenSource(ClientId, msal, ClientSecret),
+            };
+        }
+        catch (CredentialException e)
+        {
+            throw Terminating(e);
+        }
+
+        var session = new DefenderSession(source, apiUri, TenantId, ClientId, MsalClients.CreateHandler(proxy), Limits, Cloud, msal.Authority);
+        WriteVerbose($"Getting a token from {msal.Authority} for {msal.Scope} ({source.Credential}).");
+        try
+        {
+            // Fail now, not at the first data call, when the credential or the app is wrong.
             RunOrThrow((_, stopping) => session.Client.AcquireTokenAsync(stopping));
         }
         catch (DefenderApiException e)
@@ -125,6 +148,35 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         return session;
     }
 
+    private DefenderSession ConnectWithAccessToken(Uri apiUri, IWebProxy? proxy)
+    {
+        var source = new AccessTokenSource(AccessToken, DefenderSession.Clock);
+        if (source.IsExpired)
+        {
+            var expired = new TokenExpiredException(source.ExpiresOn!.Value);
+            ThrowTerminatingError(new ErrorRecord(expired, "DefenderPS.TokenExpired", ErrorCategory.AuthenticationError, null)
+            {
+                ErrorDetails = new ErrorDetails(expired.Message),
+            });
+        }
+
+        // The token's own tenant and app decide which call budget the session shares.
+        return new DefenderSession(source, apiUri, source.Claims?.TenantId, source.Claims?.AppId, MsalClients.CreateHandler(proxy), Limits, Cloud);
+    }
+
+    private void CheckIds()
+    {
+        if (!Guid.TryParse(ClientId, out _))
+        {
+            Terminate("InvalidClientId", ErrorCategory.InvalidArgument, $"-ClientId '{ClientId}' is not an application (client) id; it must be a GUID.", ClientId);
+        }
+
+        if (Uri.CheckHostName(TenantId) != UriHostNameType.Dns)
+        {
+            Terminate("InvalidTenantId", ErrorCategory.InvalidArgument, $"-TenantId '{TenantId}' is neither a tenant GUID nor a domain name such as contoso.onmicrosoft.com.", TenantId);
+        }
+    }
+
     private SessionLimits Limits => new()
     {
         MaxCallsPerMinute = MaxCallsPerMinute,
@@ -133,9 +185,20 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
     };
 
+    /// <summary>-ApiUri when given, else the -Region host, else the cloud's API root.</summary>
     private Uri CheckedApiUri()
     {
-        var uri = ApiUri;
+        if (Region is not null && Cloud != DefenderCloud.Global)
+        {
+            Terminate("RegionNotInCloud", ErrorCategory.InvalidArgument, $"-Region applies to the commercial (Global) cloud only; the {Cloud} cloud has one API host. Leave out -Region.", Region);
+        }
+
+        if (Region is not null && ApiUri is not null)
+        {
+            Terminate("RegionAndApiUri", ErrorCategory.InvalidArgument, "Give either -Region or -ApiUri, not both: -ApiUri already names the host.", Region);
+        }
+
+        var uri = ApiUri ?? (Region is null ? Endpoints.ApiRoot : CloudTable.RegionalApiRoot(Region));
         var loopback = uri.IsAbsoluteUri && (uri.IsLoopback || uri.Host == "[::1]");
         if (!uri.IsAbsoluteUri || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && loopback)))
         {
@@ -151,8 +214,46 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         return uri.AbsolutePath.EndsWith("/", StringComparison.Ordinal) ? uri : new Uri(uri.AbsoluteUri + "/");
     }
 
-    private static HttpMessageHandler CreateHandler() => new HttpClientHandler
+    /// <summary>The cloud's login host, or -AuthorityUri (https only), with the tenant.</summary>
+    private Uri CheckedAuthority(string tenant)
     {
-        AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-    };
+        if (AuthorityUri is { } custom
+            && (!custom.IsAbsoluteUri || custom.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(custom.Query) || !string.IsNullOrEmpty(custom.Fragment) || !string.IsNullOrEmpty(custom.UserInfo)))
+        {
+            Terminate("InvalidAuthorityUri", ErrorCategory.InvalidArgument, $"-AuthorityUri '{custom}' must be an absolute https URI such as https://login.microsoftonline.us, without credentials, query or fragment.", custom);
+        }
+
+        return CloudTable.Authority(AuthorityUri ?? Endpoints.AuthorityHost, tenant);
+    }
+
+    private IWebProxy? CheckedProxy()
+    {
+        if (Proxy is null)
+        {
+            if (ProxyCredential is not null)
+            {
+                Terminate("ProxyCredentialWithoutProxy", ErrorCategory.InvalidArgument, "-ProxyCredential needs -Proxy: the system proxy uses the system's own credentials.");
+            }
+
+            return null;
+        }
+
+        // The message shows scheme and host only: a proxy URI may carry a password in its user info.
+        if (!Proxy.IsAbsoluteUri || (Proxy.Scheme != Uri.UriSchemeHttp && Proxy.Scheme != Uri.UriSchemeHttps) || !string.IsNullOrEmpty(Proxy.UserInfo))
+        {
+            var shown = Proxy.IsAbsoluteUri ? Proxy.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "(a relative URI)";
+            Terminate("InvalidProxy", ErrorCategory.InvalidArgument, $"-Proxy {shown} must be an absolute http or https URI such as http://proxy.contoso.com:8080, without credentials (use -ProxyCredential).");
+        }
+
+        return new WebProxy(Proxy) { Credentials = ProxyCredential?.GetNetworkCredential() };
+    }
+
+    private Exception Terminating(CredentialException e)
+    {
+        ThrowTerminatingError(new ErrorRecord(e, "DefenderPS." + e.ErrorId, e.Category, null)
+        {
+            ErrorDetails = new ErrorDetails(e.Message),
+        });
+        return e;
+    }
 }
