@@ -55,6 +55,22 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         }
     }
 
+    /// <summary>Lifetime of tokens the token endpoint issues from now on (see <see cref="FakeApiOptions.IssuedTokenLifetime"/>).</summary>
+    public TimeSpan IssuedTokenLifetime
+    {
+        get => _tokens.Lifetime;
+        set => _tokens.Lifetime = value;
+    }
+
+    /// <summary>Lets <paramref name="clientId"/> sign client assertions with <paramref name="certificate"/> (its public key is what counts).</summary>
+    public void AddClientCertificate(string clientId, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        _tokens.AddCertificate(clientId, certificate);
+
+    /// <summary>Accepts <paramref name="assertion"/> as a federated credential of <paramref name="clientId"/>, as a federated identity credential would.</summary>
+    public void AcceptFederatedAssertion(string clientId, string assertion) => _tokens.AcceptFederatedAssertion(clientId, assertion);
+
+    public void RevokeFederatedAssertion(string clientId, string assertion) => _tokens.RevokeFederatedAssertion(clientId, assertion);
+
     /// <summary>POSTs to the token endpoint, valid or not.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
 

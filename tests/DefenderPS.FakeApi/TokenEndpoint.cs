@@ -2,6 +2,8 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
@@ -10,16 +12,49 @@ namespace DefenderPS.FakeApi;
 
 /// <summary>
 /// The slice of Entra ID (AAD) that MSAL uses for client credentials: instance discovery, the OpenID
-/// configuration and the v2.0 token endpoint. Tests route MSAL's https login host to the fake, so the
-/// documents name the real login host, never the fake's address.
+/// configuration and the v2.0 token endpoint. Clients prove themselves with a secret, a certificate
+/// (a client assertion JWT whose signature is checked with the certificate's public key) or a federated
+/// assertion (compared with the ones the test accepted). Tests route MSAL's https login host to the
+/// fake, so the documents name the real login host, never the fake's address.
 /// </summary>
 internal sealed partial class TokenEndpoint(IDictionary<string, string> clients, TimeSpan lifetime, TimeProvider time)
 {
+    public const string JwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+    /// <summary>The extra log field naming how the fake authenticated the client.</summary>
+    public const string VerifiedBy = "fake_verified_by";
+
     private const string LoginHost = "https://login.microsoftonline.com";
     private const string AadJson = "application/json; charset=utf-8";
 
-    private readonly Dictionary<string, string> _clients = new(clients, StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string> _clients = new(clients, StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, X509Certificate2> _certificates = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _federated = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _issued = new(StringComparer.Ordinal);
+    private long _lifetimeTicks = lifetime.Ticks;
+
+    public TimeSpan Lifetime
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _lifetimeTicks));
+        set => Interlocked.Exchange(ref _lifetimeTicks, value.Ticks);
+    }
+
+    public void AddClient(string clientId, string secret) => _clients[clientId] = secret;
+
+    /// <summary>The client may sign its assertions with this certificate (only its public key is kept).</summary>
+    public void AddCertificate(string clientId, X509Certificate2 certificate) =>
+        _certificates[clientId] = X509CertificateLoader.LoadCertificate(certificate.RawData);
+
+    public void AcceptFederatedAssertion(string clientId, string assertion) =>
+        _federated.GetOrAdd(clientId, _ => new ConcurrentDictionary<string, bool>(StringComparer.Ordinal))[assertion] = true;
+
+    public void RevokeFederatedAssertion(string clientId, string assertion)
+    {
+        if (_federated.TryGetValue(clientId, out var accepted))
+        {
+            accepted.TryRemove(assertion, out _);
+        }
+    }
 
     public static bool IsTokenRequest(string method, string path) => HttpMethods.IsPost(method) && TokenPath().IsMatch(path);
 
@@ -62,12 +97,20 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
             return (AadError(400, "unsupported_grant_type", 70003, "AADSTS70003: The app requested an unsupported grant type."), logged);
         }
 
-        if (!_clients.TryGetValue(form["client_id"].ToString(), out var secret) || form["client_secret"] != secret)
+        var clientId = form["client_id"].ToString();
+        var (verifiedBy, failure) = form.ContainsKey("client_secret")
+            ? (_clients.TryGetValue(clientId, out var secret) && form["client_secret"] == secret
+                ? ("client_secret", null)
+                : (null, AadError(401, "invalid_client", 7000215, "AADSTS7000215: Invalid client secret provided.")))
+            : VerifyAssertion(clientId, form["client_assertion_type"].ToString(), form["client_assertion"].ToString(), request.Path.Value ?? string.Empty);
+        if (failure is not null)
         {
-            return (AadError(401, "invalid_client", 7000215, "AADSTS7000215: Invalid client secret provided."), logged);
+            return (failure, logged);
         }
 
+        logged[VerifiedBy] = verifiedBy!;
         var token = NewToken();
+        var lifetime = Lifetime;
         _issued[token] = time.GetUtcNow() + lifetime;
         var seconds = (long)lifetime.TotalSeconds;
         return (AadJsonResponse(200, new JsonObject
@@ -77,6 +120,99 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
             ["ext_expires_in"] = seconds,
             ["access_token"] = token,
         }), logged);
+    }
+
+    /// <summary>A certificate assertion must be signed by the client's certificate; a federated one must be accepted.</summary>
+    private (string? VerifiedBy, FakeResponse? Failure) VerifyAssertion(string clientId, string assertionType, string assertion, string path)
+    {
+        if (assertionType != JwtBearer || assertion.Length == 0)
+        {
+            return (null, AadError(401, "invalid_client", 7000216, "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."));
+        }
+
+        if (_certificates.TryGetValue(clientId, out var certificate))
+        {
+            string? problem;
+            try
+            {
+                problem = CertificateAssertionProblem(assertion, clientId, certificate, path);
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or CryptographicException)
+            {
+                problem = $"The assertion could not be checked: {e.Message}";
+            }
+
+            return problem is null
+                ? ("certificate", null)
+                : (null, AadError(401, "invalid_client", 700027, $"AADSTS700027: Client assertion failed signature validation. {problem}"));
+        }
+
+        if (_federated.TryGetValue(clientId, out var accepted) && accepted.ContainsKey(assertion))
+        {
+            return ("federated", null);
+        }
+
+        return (null, AadError(400, "invalid_request", 700213, "AADSTS700213: No matching federated identity record found for presented assertion."));
+    }
+
+    /// <summary>Null when the JWT is signed by <paramref name="certificate"/> and its claims fit; else what is wrong.</summary>
+    private static string? CertificateAssertionProblem(string assertion, string clientId, X509Certificate2 certificate, string path)
+    {
+        var parts = assertion.Split('.');
+        if (parts.Length != 3)
+        {
+            return "The assertion is not a signed JWT.";
+        }
+
+        JsonNode header, payload;
+        try
+        {
+            header = JsonNode.Parse(Base64Url.DecodeFromChars(parts[0]))!;
+            payload = JsonNode.Parse(Base64Url.DecodeFromChars(parts[1]))!;
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            return "The assertion is not a readable JWT.";
+        }
+
+        var padding = header["alg"]?.ToString() switch
+        {
+            "PS256" => RSASignaturePadding.Pss,
+            "RS256" => RSASignaturePadding.Pkcs1,
+            _ => null,
+        };
+        if (padding is null)
+        {
+            return $"Unsupported alg '{header["alg"]}'.";
+        }
+
+        var sha256 = Base64Url.EncodeToString(certificate.GetCertHash(HashAlgorithmName.SHA256));
+        var sha1 = Base64Url.EncodeToString(certificate.GetCertHash());
+        if (header["x5t#S256"]?.ToString() != sha256 && header["x5t"]?.ToString() != sha1)
+        {
+            return "The key identifier (x5t) does not name the registered certificate.";
+        }
+
+        using var rsa = certificate.GetRSAPublicKey();
+        if (rsa is null || !rsa.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256, padding))
+        {
+            return "The signature does not verify with the certificate's public key.";
+        }
+
+        if (payload["iss"]?.ToString() != clientId || payload["sub"]?.ToString() != clientId)
+        {
+            return "iss and sub must be the client id.";
+        }
+
+        if (payload["aud"]?.ToString() is not { } audience || !audience.EndsWith(path, StringComparison.OrdinalIgnoreCase))
+        {
+            return "aud must be the token endpoint.";
+        }
+
+        // MSAL writes exp as a string of digits; other clients write a number.
+        var exp = payload["exp"];
+        var expires = exp?.GetValueKind() == System.Text.Json.JsonValueKind.String ? long.Parse(exp.ToString(), CultureInfo.InvariantCulture) : exp?.GetValue<long>() ?? 0;
+        return DateTimeOffset.FromUnixTimeSeconds(expires) <= DateTimeOffset.UtcNow ? "The assertion has expired." : null;
     }
 
     private FakeResponse AadError(int status, string error, int code, string description) => AadJsonResponse(status, new JsonObject

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
 using DefenderPS.Authentication;
 using DefenderPS.Demo;
 using DefenderPS.Http;
@@ -20,6 +21,9 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
 {
     private const string AccessTokenSet = "AccessToken";
     private const string ClientSecretSet = "ClientSecret";
+    private const string CertificateSet = "Certificate";
+    private const string CertificateThumbprintSet = "CertificateThumbprint";
+    private const string CertificatePathSet = "CertificatePath";
     private const string DemoSet = "Demo";
 
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
@@ -27,42 +31,83 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     public SecureString AccessToken { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
     public string TenantId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
     public string ClientId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
     [SecureStringTransformation]
     public SecureString ClientSecret { get; set; } = null!;
 
+    /// <summary>A certificate with its private key, e.g. from Get-Item Cert:\CurrentUser\My\THUMBPRINT.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    public X509Certificate2 Certificate { get; set; } = null!;
+
+    /// <summary>The thumbprint of a certificate in Cert:\CurrentUser\My or else Cert:\LocalMachine\My.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
+    public string CertificateThumbprint { get; set; } = null!;
+
+    /// <summary>A PFX file, or a PEM file with the certificate and its private key.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    public string CertificatePath { get; set; } = null!;
+
+    /// <summary>The password of the PFX file or of the PEM file's encrypted key.</summary>
+    [Parameter(ParameterSetName = CertificatePathSet)]
+    [SecureStringTransformation]
+    public SecureString? CertificatePassword { get; set; }
+
     /// <summary>The cloud: sets the API root, the login authority and the token scope together.</summary>
     [Parameter(ParameterSetName = AccessTokenSet)]
     [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
     public DefenderCloud Cloud { get; set; } = DefenderCloud.Global;
 
     /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
     [Parameter(ParameterSetName = AccessTokenSet)]
     [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
     [ValidateSet("us", "eu", "uk", "au", "swa", "ina", IgnoreCase = true)]
     public string? Region { get; set; }
 
     /// <summary>Overrides the API root, for private endpoints and tests (https, or http on loopback).</summary>
     [Parameter(ParameterSetName = AccessTokenSet)]
     [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
     public Uri? ApiUri { get; set; }
 
     /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
     [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
     public Uri? AuthorityUri { get; set; }
 
     /// <summary>A proxy for token and API traffic; the system proxy is used when omitted.</summary>
     [Parameter(ParameterSetName = AccessTokenSet)]
     [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
     public Uri? Proxy { get; set; }
 
     [Parameter(ParameterSetName = AccessTokenSet)]
     [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
     [Credential]
     public PSCredential? ProxyCredential { get; set; }
 
@@ -124,6 +169,9 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         {
             source = ParameterSetName switch
             {
+                CertificateSet => CertificateSource(ClientId, msal, (Certificates.Checked(Certificate, "from -Certificate"), "from -Certificate")),
+                CertificateThumbprintSet => CertificateSource(ClientId, msal, Certificates.FromStore(CertificateThumbprint)),
+                CertificatePathSet => CertificateSource(ClientId, msal, Certificates.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword)),
                 _ => new ClientSecretTokenSource(ClientId, msal, ClientSecret),
             };
         }
@@ -147,6 +195,9 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
 
         return session;
     }
+
+    private static TokenSource CertificateSource(string clientId, MsalSettings msal, (X509Certificate2 Certificate, string Origin) found) =>
+        new CertificateTokenSource(clientId, msal, found.Certificate, found.Origin);
 
     private DefenderSession ConnectWithAccessToken(Uri apiUri, IWebProxy? proxy)
     {
