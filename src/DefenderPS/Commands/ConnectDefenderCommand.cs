@@ -24,6 +24,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     private const string CertificateSet = "Certificate";
     private const string CertificateThumbprintSet = "CertificateThumbprint";
     private const string CertificatePathSet = "CertificatePath";
+    private const string SecretNameSet = "SecretName";
     private const string DemoSet = "Demo";
 
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
@@ -34,17 +35,29 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = SecretNameSet)]
     public string TenantId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
+    [Parameter(Mandatory = true, ParameterSetName = SecretNameSet)]
     public string ClientId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
     [SecureStringTransformation]
     public SecureString ClientSecret { get; set; } = null!;
+
+    /// <summary>The name of the client secret in a Microsoft.PowerShell.SecretManagement vault.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = SecretNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string SecretName { get; set; } = null!;
+
+    /// <summary>The vault holding -SecretName; all registered vaults are searched when omitted.</summary>
+    [Parameter(ParameterSetName = SecretNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Vault { get; set; }
 
     /// <summary>A certificate with its private key, e.g. from Get-Item Cert:\CurrentUser\My\THUMBPRINT.</summary>
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
@@ -69,6 +82,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateSet)]
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
     public DefenderCloud Cloud { get; set; } = DefenderCloud.Global;
 
     /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
@@ -77,6 +91,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateSet)]
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
     [ValidateSet("us", "eu", "uk", "au", "swa", "ina", IgnoreCase = true)]
     public string? Region { get; set; }
 
@@ -86,6 +101,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateSet)]
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
     public Uri? ApiUri { get; set; }
 
     /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
@@ -93,6 +109,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateSet)]
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
     public Uri? AuthorityUri { get; set; }
 
     /// <summary>A proxy for token and API traffic; the system proxy is used when omitted.</summary>
@@ -101,6 +118,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateSet)]
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
     public Uri? Proxy { get; set; }
 
     [Parameter(ParameterSetName = AccessTokenSet)]
@@ -108,6 +126,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateSet)]
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
     [Credential]
     public PSCredential? ProxyCredential { get; set; }
 
@@ -172,6 +191,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
                 CertificateSet => CertificateSource(ClientId, msal, (Certificates.Checked(Certificate, "from -Certificate"), "from -Certificate")),
                 CertificateThumbprintSet => CertificateSource(ClientId, msal, Certificates.FromStore(CertificateThumbprint)),
                 CertificatePathSet => CertificateSource(ClientId, msal, Certificates.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword)),
+                SecretNameSet => new ClientSecretTokenSource(ClientId, msal, VaultSecret.Read(SecretName, Vault),
+                    $"client secret from SecretManagement: '{SecretName}' in {(Vault is null ? "the default vaults" : $"vault '{Vault}'")}"),
                 _ => new ClientSecretTokenSource(ClientId, msal, ClientSecret),
             };
         }
