@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Security;
@@ -25,6 +26,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     private const string CertificateThumbprintSet = "CertificateThumbprint";
     private const string CertificatePathSet = "CertificatePath";
     private const string SecretNameSet = "SecretName";
+    private const string FederatedTokenFileSet = "FederatedTokenFile";
+    private const string WorkloadIdentitySet = "WorkloadIdentity";
     private const string DemoSet = "Demo";
 
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
@@ -36,6 +39,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
     [Parameter(Mandatory = true, ParameterSetName = SecretNameSet)]
+    [Parameter(Mandatory = true, ParameterSetName = FederatedTokenFileSet)]
     public string TenantId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
@@ -43,6 +47,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
     [Parameter(Mandatory = true, ParameterSetName = SecretNameSet)]
+    [Parameter(Mandatory = true, ParameterSetName = FederatedTokenFileSet)]
     public string ClientId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
@@ -58,6 +63,15 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [ValidateNotNullOrEmpty]
     public string? Vault { get; set; }
+
+    /// <summary>A file holding a federated token (workload identity federation), read again at each token request.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FederatedTokenFileSet)]
+    [ValidateNotNullOrEmpty]
+    public string FederatedTokenFile { get; set; } = null!;
+
+    /// <summary>Workload identity from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (AKS, and CI systems that set them).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = WorkloadIdentitySet)]
+    public SwitchParameter WorkloadIdentity { get; set; }
 
     /// <summary>A certificate with its private key, e.g. from Get-Item Cert:\CurrentUser\My\THUMBPRINT.</summary>
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
@@ -83,6 +97,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
     [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
     public DefenderCloud Cloud { get; set; } = DefenderCloud.Global;
 
     /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
@@ -92,6 +108,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
     [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [ValidateSet("us", "eu", "uk", "au", "swa", "ina", IgnoreCase = true)]
     public string? Region { get; set; }
 
@@ -102,6 +120,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
     [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
     public Uri? ApiUri { get; set; }
 
     /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
@@ -110,6 +130,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
     [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
     public Uri? AuthorityUri { get; set; }
 
     /// <summary>A proxy for token and API traffic; the system proxy is used when omitted.</summary>
@@ -119,6 +141,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
     [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
     public Uri? Proxy { get; set; }
 
     [Parameter(ParameterSetName = AccessTokenSet)]
@@ -127,6 +151,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = CertificateThumbprintSet)]
     [Parameter(ParameterSetName = CertificatePathSet)]
     [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [Credential]
     public PSCredential? ProxyCredential { get; set; }
 
@@ -181,6 +207,13 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             return ConnectWithAccessToken(apiUri, proxy);
         }
 
+        var federatedFile = ParameterSetName switch
+        {
+            FederatedTokenFileSet => GetUnresolvedProviderPathFromPSPath(FederatedTokenFile),
+            WorkloadIdentitySet => WorkloadIdentityFromEnvironment(),
+            _ => null,
+        };
+
         CheckIds();
         var msal = new MsalSettings(CheckedAuthority(TenantId), AuthorityUri is not null, Endpoints.Scope, proxy);
         TokenSource source;
@@ -193,6 +226,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
                 CertificatePathSet => CertificateSource(ClientId, msal, Certificates.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword)),
                 SecretNameSet => new ClientSecretTokenSource(ClientId, msal, VaultSecret.Read(SecretName, Vault),
                     $"client secret from SecretManagement: '{SecretName}' in {(Vault is null ? "the default vaults" : $"vault '{Vault}'")}"),
+                FederatedTokenFileSet or WorkloadIdentitySet => FederatedSource(ClientId, msal, federatedFile!, ParameterSetName == WorkloadIdentitySet),
                 _ => new ClientSecretTokenSource(ClientId, msal, ClientSecret),
             };
         }
@@ -219,6 +253,31 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
 
     private static TokenSource CertificateSource(string clientId, MsalSettings msal, (X509Certificate2 Certificate, string Origin) found) =>
         new CertificateTokenSource(clientId, msal, found.Certificate, found.Origin);
+
+    private static TokenSource FederatedSource(string clientId, MsalSettings msal, string path, bool fromEnvironment)
+    {
+        FederatedTokenSource.CheckFile(path);
+        return new FederatedTokenSource(clientId, msal, path, fromEnvironment);
+    }
+
+    /// <summary>-WorkloadIdentity: tenant, app and token file from the variables AKS and CI systems set.</summary>
+    private string WorkloadIdentityFromEnvironment()
+    {
+        var tenant = Environment.GetEnvironmentVariable(FederatedTokenSource.TenantVariable);
+        var client = Environment.GetEnvironmentVariable(FederatedTokenSource.ClientVariable);
+        var file = Environment.GetEnvironmentVariable(FederatedTokenSource.FileVariable);
+        var missing = new[] { (FederatedTokenSource.TenantVariable, tenant), (FederatedTokenSource.ClientVariable, client), (FederatedTokenSource.FileVariable, file) }
+            .Where(v => string.IsNullOrWhiteSpace(v.Item2)).Select(v => v.Item1).ToArray();
+        if (missing.Length > 0)
+        {
+            Terminate("WorkloadIdentityNotConfigured", ErrorCategory.InvalidOperation,
+                $"-WorkloadIdentity needs the environment variables {string.Join(", ", missing)}, which are not set. In AKS, label the pod for workload identity; elsewhere set them, or use -TenantId -ClientId -FederatedTokenFile.");
+        }
+
+        TenantId = tenant!.Trim();
+        ClientId = client!.Trim();
+        return file!.Trim();
+    }
 
     private DefenderSession ConnectWithAccessToken(Uri apiUri, IWebProxy? proxy)
     {
