@@ -48,6 +48,7 @@ internal sealed class AccessTokenSource : TokenSource
     {
         _plain = null;
         _token.Dispose();
+        base.Dispose();
     }
 
     private string Reveal()

@@ -33,5 +33,9 @@ internal abstract class ConfidentialClientTokenSource : TokenSource
     }
 
     /// <summary>Drops the application and with it MSAL's in-memory token cache.</summary>
-    public override void Dispose() => _app = null;
+    public override void Dispose()
+    {
+        _app = null;
+        base.Dispose();
+    }
 }

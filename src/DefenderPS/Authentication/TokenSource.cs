@@ -39,9 +39,8 @@ internal abstract class TokenSource : IDisposable
     /// <summary>False when a rejected token cannot be replaced, so a 401 is final.</summary>
     public abstract bool CanRefresh { get; }
 
-    public virtual void Dispose()
-    {
-    }
+    /// <summary>Discards everything the source holds; a disconnected session shows no token times.</summary>
+    public virtual void Dispose() => _current = TokenInfo.None;
 
     /// <summary>Notes when and how MSAL produced <paramref name="result"/>, and hands out its token.</summary>
     protected string Record(AuthenticationResult result)
