@@ -71,6 +71,12 @@ public sealed class FakeDefenderApi : IAsyncDisposable
 
     public void RevokeFederatedAssertion(string clientId, string assertion) => _tokens.RevokeFederatedAssertion(clientId, assertion);
 
+    /// <summary>What to set IDENTITY_ENDPOINT to, so MSAL's managed identity (App Service flavour) asks this fake.</summary>
+    public Uri ManagedIdentityEndpoint => new(BaseUri, TokenEndpoint.ManagedIdentityPath.TrimStart('/'));
+
+    /// <summary>What to set IDENTITY_HEADER to.</summary>
+    public string ManagedIdentityHeader => _tokens.ManagedIdentityHeader;
+
     /// <summary>POSTs to the token endpoint, valid or not.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
 

@@ -81,7 +81,47 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
             return await IssueAsync(context.Request, cancel);
         }
 
+        if (HttpMethods.IsGet(method) && path.Equals(ManagedIdentityPath, StringComparison.OrdinalIgnoreCase))
+        {
+            return ManagedIdentity(context.Request);
+        }
+
         return null;
+    }
+
+    /// <summary>The App Service / Functions managed identity endpoint (what IDENTITY_ENDPOINT points at).</summary>
+    public const string ManagedIdentityPath = "/msi/token";
+
+    /// <summary>The IDENTITY_HEADER value the managed identity endpoint expects in X-IDENTITY-HEADER.</summary>
+    public string ManagedIdentityHeader { get; set; } = "fake-identity-header";
+
+    /// <summary>Answers like App Service (api-version 2019-08-01): the header must match, the resource is logged with the client id.</summary>
+    private (FakeResponse, IReadOnlyDictionary<string, string>?) ManagedIdentity(HttpRequest request)
+    {
+        var logged = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        if (request.Headers["X-IDENTITY-HEADER"] != ManagedIdentityHeader)
+        {
+            return (AadJsonResponse(401, new JsonObject { ["statusCode"] = 401, ["message"] = "Unauthorized: the X-IDENTITY-HEADER is missing or wrong." }), logged);
+        }
+
+        if (request.Query["api-version"] != "2019-08-01" || string.IsNullOrEmpty(request.Query["resource"]))
+        {
+            return (AadJsonResponse(400, new JsonObject { ["statusCode"] = 400, ["message"] = "api-version 2019-08-01 and resource are required." }), logged);
+        }
+
+        logged[VerifiedBy] = "managed_identity";
+        var token = NewToken();
+        var lifetime = Lifetime;
+        var expires = time.GetUtcNow() + lifetime;
+        _issued[token] = expires;
+        return (AadJsonResponse(200, new JsonObject
+        {
+            ["access_token"] = token,
+            ["expires_on"] = expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+            ["resource"] = request.Query["resource"].ToString(),
+            ["token_type"] = "Bearer",
+            ["client_id"] = request.Query["client_id"].ToString() is { Length: > 0 } id ? id : "system-assigned-client-id",
+        }), logged);
     }
 
     private async Task<(FakeResponse, IReadOnlyDictionary<string, string>?)> IssueAsync(HttpRequest request, CancellationToken cancel)

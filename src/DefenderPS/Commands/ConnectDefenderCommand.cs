@@ -8,6 +8,7 @@ using DefenderPS.Authentication;
 using DefenderPS.Demo;
 using DefenderPS.Http;
 using DefenderPS.Session;
+using MsalException = Microsoft.Identity.Client.MsalException;
 
 namespace DefenderPS.Commands;
 
@@ -28,6 +29,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     private const string SecretNameSet = "SecretName";
     private const string FederatedTokenFileSet = "FederatedTokenFile";
     private const string WorkloadIdentitySet = "WorkloadIdentity";
+    private const string ManagedIdentitySet = "ManagedIdentity";
     private const string DemoSet = "Demo";
 
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
@@ -48,6 +50,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
     [Parameter(Mandatory = true, ParameterSetName = SecretNameSet)]
     [Parameter(Mandatory = true, ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(Mandatory = false, ParameterSetName = ManagedIdentitySet)]
     public string ClientId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
@@ -63,6 +66,10 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [ValidateNotNullOrEmpty]
     public string? Vault { get; set; }
+
+    /// <summary>The managed identity of the Azure resource this runs on; with -ClientId, a user-assigned one.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    public SwitchParameter ManagedIdentity { get; set; }
 
     /// <summary>A file holding a federated token (workload identity federation), read again at each token request.</summary>
     [Parameter(Mandatory = true, ParameterSetName = FederatedTokenFileSet)]
@@ -99,6 +106,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
     public DefenderCloud Cloud { get; set; } = DefenderCloud.Global;
 
     /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
@@ -110,6 +118,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
     [ValidateSet("us", "eu", "uk", "au", "swa", "ina", IgnoreCase = true)]
     public string? Region { get; set; }
 
@@ -122,6 +131,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
     public Uri? ApiUri { get; set; }
 
     /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
@@ -143,6 +153,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
     public Uri? Proxy { get; set; }
 
     [Parameter(ParameterSetName = AccessTokenSet)]
@@ -153,6 +164,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
     [Credential]
     public PSCredential? ProxyCredential { get; set; }
 
@@ -207,6 +219,18 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             return ConnectWithAccessToken(apiUri, proxy);
         }
 
+        if (ParameterSetName == ManagedIdentitySet)
+        {
+            if (ClientId is not null && !Guid.TryParse(ClientId, out _))
+            {
+                Terminate("InvalidClientId", ErrorCategory.InvalidArgument, $"-ClientId '{ClientId}' is not the client id of a user-assigned managed identity; it must be a GUID.", ClientId);
+            }
+
+            var identity = new ManagedIdentityTokenSource(ClientId, Endpoints, proxy);
+            WriteVerbose($"Getting a token for {Endpoints.Resource} from the {identity.Credential}.");
+            return Connected(identity, apiUri, proxy, null, ClientId, null);
+        }
+
         var federatedFile = ParameterSetName switch
         {
             FederatedTokenFileSet => GetUnresolvedProviderPathFromPSPath(FederatedTokenFile),
@@ -221,11 +245,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         {
             source = ParameterSetName switch
             {
+                SecretNameSet => new ClientSecretTokenSource(ClientId, msal, VaultSecret.Read(SecretName, Vault),
+                    $"client secret from SecretManagement: '{SecretName}' in {(Vault is null ? "the default vaults" : $"vault '{Vault}'")}"),
                 CertificateSet => CertificateSource(ClientId, msal, (Certificates.Checked(Certificate, "from -Certificate"), "from -Certificate")),
                 CertificateThumbprintSet => CertificateSource(ClientId, msal, Certificates.FromStore(CertificateThumbprint)),
                 CertificatePathSet => CertificateSource(ClientId, msal, Certificates.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword)),
-                SecretNameSet => new ClientSecretTokenSource(ClientId, msal, VaultSecret.Read(SecretName, Vault),
-                    $"client secret from SecretManagement: '{SecretName}' in {(Vault is null ? "the default vaults" : $"vault '{Vault}'")}"),
                 FederatedTokenFileSet or WorkloadIdentitySet => FederatedSource(ClientId, msal, federatedFile!, ParameterSetName == WorkloadIdentitySet),
                 _ => new ClientSecretTokenSource(ClientId, msal, ClientSecret),
             };
@@ -235,20 +259,32 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             throw Terminating(e);
         }
 
-        var session = new DefenderSession(source, apiUri, TenantId, ClientId, MsalClients.CreateHandler(proxy), Limits, Cloud, msal.Authority);
         WriteVerbose($"Getting a token from {msal.Authority} for {msal.Scope} ({source.Credential}).");
+        return Connected(source, apiUri, proxy, TenantId, ClientId, msal.Authority);
+    }
+
+    /// <summary>
+    /// Gets the first token now, so that a wrong credential fails at connect time rather than at the first
+    /// call, then makes the session. A tenant or app not given (managed identity, device code) is taken from
+    /// the token's claims, so that the session shares its app's budget in that tenant.
+    /// </summary>
+    private DefenderSession Connected(TokenSource source, Uri apiUri, IWebProxy? proxy, string? tenantId, string? clientId, Uri? authority)
+    {
+        string token = string.Empty;
         try
         {
-            // Fail now, not at the first data call, when the credential or the app is wrong.
-            RunOrThrow((_, stopping) => session.Client.AcquireTokenAsync(stopping));
+            RunOrThrow(async (_, stopping) => token = await source.GetTokenAsync(forceRefresh: false, stopping).ConfigureAwait(false));
         }
-        catch (DefenderApiException e)
+        catch (MsalException e)
         {
-            session.Disconnect();
-            ThrowTerminatingError(e.ToErrorRecord(TenantId));
+            source.Dispose();
+            var who = tenantId is null ? $"the {source.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
+            ThrowTerminatingError(new DefenderApiException(DefenderErrorKind.Authentication, $"Could not get a token for {who}: {e.Message}", errorCode: e.ErrorCode, innerException: e)
+                .ToErrorRecord(tenantId));
         }
 
-        return session;
+        var claims = JwtClaims.Read(token);
+        return new DefenderSession(source, apiUri, tenantId ?? claims?.TenantId, clientId ?? claims?.AppId, MsalClients.CreateHandler(proxy), Limits, Cloud, authority);
     }
 
     private static TokenSource CertificateSource(string clientId, MsalSettings msal, (X509Certificate2 Certificate, string Origin) found) =>
