@@ -77,6 +77,16 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     /// <summary>What to set IDENTITY_HEADER to.</summary>
     public string ManagedIdentityHeader => _tokens.ManagedIdentityHeader;
 
+    /// <summary>How many polls of a device code answer authorization_pending before the user has "signed in" (default 1).</summary>
+    public int DeviceCodePendingPolls
+    {
+        get => _tokens.DeviceCodePendingPolls;
+        set => _tokens.DeviceCodePendingPolls = value;
+    }
+
+    /// <summary>The user code the device code endpoint hands out.</summary>
+    public static string DeviceUserCode => TokenEndpoint.UserCode;
+
     /// <summary>POSTs to the token endpoint, valid or not.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
 

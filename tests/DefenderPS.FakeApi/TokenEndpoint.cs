@@ -81,6 +81,11 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
             return await IssueAsync(context.Request, cancel);
         }
 
+        if (HttpMethods.IsPost(method) && DeviceCodePath().Match(path) is { Success: true } deviceCode)
+        {
+            return await DeviceAuthorizationAsync(context.Request, deviceCode.Groups["tenant"].Value, cancel);
+        }
+
         if (HttpMethods.IsGet(method) && path.Equals(ManagedIdentityPath, StringComparison.OrdinalIgnoreCase))
         {
             return ManagedIdentity(context.Request);
@@ -88,6 +93,110 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
 
         return null;
     }
+
+    public const string DeviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code";
+
+    /// <summary>RFC 8628 names the grant with a URN; Entra ID (and MSAL.NET) also use the short "device_code".</summary>
+    private static bool IsDeviceCodeGrant(string grantType) => grantType is DeviceCodeGrant or "device_code";
+
+    /// <summary>The user code every device authorization hands out, for tests to look for.</summary>
+    public const string UserCode = "FAKE-C0DE";
+
+    private readonly ConcurrentDictionary<string, int> _pendingDeviceCodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _refreshTokens = new(StringComparer.Ordinal);
+
+    /// <summary>How many polls a device code answers authorization_pending before the user "signs in".</summary>
+    public int DeviceCodePendingPolls { get; set; } = 1;
+
+    /// <summary>Device authorization (RFC 8628): a device code to poll with and a user code to show.</summary>
+    private async Task<(FakeResponse, IReadOnlyDictionary<string, string>?)> DeviceAuthorizationAsync(HttpRequest request, string tenant, CancellationToken cancel)
+    {
+        var form = request.HasFormContentType ? await request.ReadFormAsync(cancel) : FormCollection.Empty;
+        var logged = form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+        var deviceCode = NewToken();
+        _pendingDeviceCodes[deviceCode] = DeviceCodePendingPolls;
+        const string verification = "https://microsoft.com/devicelogin";
+        return (AadJsonResponse(200, new JsonObject
+        {
+            ["user_code"] = UserCode,
+            ["device_code"] = deviceCode,
+            ["verification_uri"] = verification,
+            ["expires_in"] = 900,
+            ["interval"] = 1,
+            ["message"] = $"To sign in, use a web browser to open the page {verification} and enter the code {UserCode} to authenticate.",
+        }), logged);
+    }
+
+    /// <summary>Delegated tokens for the device code grant (after the pending polls) and the refresh token grant.</summary>
+    private FakeResponse UserTokens(IFormCollection form, string path, Dictionary<string, string> logged)
+    {
+        var clientId = form["client_id"].ToString();
+        if (IsDeviceCodeGrant(form["grant_type"].ToString()))
+        {
+            var code = form["device_code"].ToString();
+            if (!_pendingDeviceCodes.TryGetValue(code, out var pending))
+            {
+                return AadError(400, "expired_token", 70019, "AADSTS70019: Verification code expired.");
+            }
+
+            if (pending > 0)
+            {
+                _pendingDeviceCodes[code] = pending - 1;
+                return AadError(400, "authorization_pending", 70016, "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
+            }
+
+            _pendingDeviceCodes.TryRemove(code, out _);
+            logged[VerifiedBy] = "device_code";
+        }
+        else if (!_refreshTokens.TryRemove(form["refresh_token"].ToString(), out var owner) || owner != clientId)
+        {
+            return AadError(400, "invalid_grant", 70000, "AADSTS70000: The provided refresh token is invalid or expired.");
+        }
+        else
+        {
+            logged[VerifiedBy] = "refresh_token";
+        }
+
+        // The tenant the user signed in to: a GUID from the path, or a fixed one for domain names.
+        var tenantSegment = path.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "organizations";
+        var tenantId = Guid.TryParse(tenantSegment, out var guid) ? guid.ToString() : "aaaaaaaa-0000-4000-8000-00000000c0de";
+        const string userId = "bbbbbbbb-0000-4000-8000-0000000a11ce";
+        var now = time.GetUtcNow();
+        var lifetime = Lifetime;
+        var token = NewToken();
+        _issued[token] = now + lifetime;
+        var refresh = NewToken();
+        _refreshTokens[refresh] = clientId;
+        var scopes = string.Join(' ', form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => s is not ("openid" or "profile" or "offline_access")));
+        return AadJsonResponse(200, new JsonObject
+        {
+            ["token_type"] = "Bearer",
+            ["scope"] = scopes,
+            ["expires_in"] = (long)lifetime.TotalSeconds,
+            ["ext_expires_in"] = (long)lifetime.TotalSeconds,
+            ["access_token"] = token,
+            ["refresh_token"] = refresh,
+            ["id_token"] = UnsignedJwt(new JsonObject
+            {
+                ["aud"] = clientId,
+                ["iss"] = $"{LoginHost}/{tenantId}/v2.0",
+                ["iat"] = now.ToUnixTimeSeconds(),
+                ["nbf"] = now.ToUnixTimeSeconds(),
+                ["exp"] = (now + lifetime).ToUnixTimeSeconds(),
+                ["name"] = "Alex Analyst",
+                ["oid"] = userId,
+                ["preferred_username"] = "alex@contoso.onmicrosoft.com",
+                ["sub"] = "fake-subject",
+                ["tid"] = tenantId,
+                ["ver"] = "2.0",
+            }),
+            ["client_info"] = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(new JsonObject { ["uid"] = userId, ["utid"] = tenantId }.ToJsonString())),
+        });
+    }
+
+    private static string UnsignedJwt(JsonObject claims) =>
+        Base64Url.EncodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}"u8) + "." + Base64Url.EncodeToString(Encoding.UTF8.GetBytes(claims.ToJsonString())) + ".";
 
     /// <summary>The App Service / Functions managed identity endpoint (what IDENTITY_ENDPOINT points at).</summary>
     public const string ManagedIdentityPath = "/msi/token";
@@ -129,8 +238,13 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
         var form = request.HasFormContentType ? await request.ReadFormAsync(cancel) : FormCollection.Empty;
 
         // The log keeps what the client asked for, never its credential.
-        var logged = form.Where(f => f.Key is not ("client_secret" or "client_assertion"))
+        var logged = form.Where(f => f.Key is not ("client_secret" or "client_assertion" or "device_code" or "refresh_token"))
             .ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+
+        if (IsDeviceCodeGrant(form["grant_type"].ToString()) || form["grant_type"] == "refresh_token")
+        {
+            return (UserTokens(form, request.Path.Value ?? string.Empty, logged), logged);
+        }
 
         if (form["grant_type"] != "client_credentials")
         {
@@ -319,6 +433,9 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
 
     [GeneratedRegex(@"^/[^/]+/oauth2/v2\.0/token$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TokenPath();
+
+    [GeneratedRegex(@"^/(?<tenant>[^/]+)/oauth2/v2\.0/devicecode$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex DeviceCodePath();
 
     [GeneratedRegex(@"^/(?<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OpenIdConfigurationPath();

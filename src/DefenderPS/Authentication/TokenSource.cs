@@ -1,6 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using DefenderPS.Http;
 using DefenderPS.Session;
 using Microsoft.Identity.Client;
 
@@ -35,6 +36,13 @@ internal abstract class TokenSource : IDisposable
 
     /// <param name="forceRefresh">True after the service rejected the previous token with 401.</param>
     public abstract Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The first token, at connect time. Interactive sources (device code) talk to the user through
+    /// <paramref name="sink"/>; the others just get a token.
+    /// </summary>
+    public virtual Task<string> SignInAsync(IPipelineSink sink, CancellationToken cancellationToken) =>
+        GetTokenAsync(forceRefresh: false, cancellationToken);
 
     /// <summary>False when a rejected token cannot be replaced, so a 401 is final.</summary>
     public abstract bool CanRefresh { get; }

@@ -30,6 +30,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     private const string FederatedTokenFileSet = "FederatedTokenFile";
     private const string WorkloadIdentitySet = "WorkloadIdentity";
     private const string ManagedIdentitySet = "ManagedIdentity";
+    private const string DeviceCodeSet = "DeviceCode";
     private const string DemoSet = "Demo";
 
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
@@ -42,6 +43,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CertificatePathSet)]
     [Parameter(Mandatory = true, ParameterSetName = SecretNameSet)]
     [Parameter(Mandatory = true, ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
     public string TenantId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
@@ -51,6 +53,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = SecretNameSet)]
     [Parameter(Mandatory = true, ParameterSetName = FederatedTokenFileSet)]
     [Parameter(Mandatory = false, ParameterSetName = ManagedIdentitySet)]
+    [Parameter(Mandatory = false, ParameterSetName = DeviceCodeSet)]
     public string ClientId { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
@@ -66,6 +69,10 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [ValidateNotNullOrEmpty]
     public string? Vault { get; set; }
+
+    /// <summary>Delegated sign-in: the code and the page to enter it on are shown as a warning and an information message.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DeviceCodeSet)]
+    public SwitchParameter DeviceCode { get; set; }
 
     /// <summary>The managed identity of the Azure resource this runs on; with -ClientId, a user-assigned one.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
@@ -107,6 +114,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
     public DefenderCloud Cloud { get; set; } = DefenderCloud.Global;
 
     /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
@@ -119,6 +127,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
     [ValidateSet("us", "eu", "uk", "au", "swa", "ina", IgnoreCase = true)]
     public string? Region { get; set; }
 
@@ -132,6 +141,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
     public Uri? ApiUri { get; set; }
 
     /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
@@ -142,6 +152,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = SecretNameSet)]
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
     public Uri? AuthorityUri { get; set; }
 
     /// <summary>A proxy for token and API traffic; the system proxy is used when omitted.</summary>
@@ -154,6 +165,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
     public Uri? Proxy { get; set; }
 
     [Parameter(ParameterSetName = AccessTokenSet)]
@@ -165,6 +177,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = FederatedTokenFileSet)]
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
     [Credential]
     public PSCredential? ProxyCredential { get; set; }
 
@@ -238,6 +251,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             _ => null,
         };
 
+        if (ParameterSetName == DeviceCodeSet)
+        {
+            ClientId ??= DeviceCodeTokenSource.DefaultClientId;
+        }
+
         CheckIds();
         var msal = new MsalSettings(CheckedAuthority(TenantId), AuthorityUri is not null, Endpoints.Scope, proxy);
         TokenSource source;
@@ -250,6 +268,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
                 CertificateSet => CertificateSource(ClientId, msal, (Certificates.Checked(Certificate, "from -Certificate"), "from -Certificate")),
                 CertificateThumbprintSet => CertificateSource(ClientId, msal, Certificates.FromStore(CertificateThumbprint)),
                 CertificatePathSet => CertificateSource(ClientId, msal, Certificates.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword)),
+                DeviceCodeSet => new DeviceCodeTokenSource(ClientId, msal),
                 FederatedTokenFileSet or WorkloadIdentitySet => FederatedSource(ClientId, msal, federatedFile!, ParameterSetName == WorkloadIdentitySet),
                 _ => new ClientSecretTokenSource(ClientId, msal, ClientSecret),
             };
@@ -273,7 +292,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         string token = string.Empty;
         try
         {
-            RunOrThrow(async (_, stopping) => token = await source.GetTokenAsync(forceRefresh: false, stopping).ConfigureAwait(false));
+            RunOrThrow(async (sink, stopping) => token = await source.SignInAsync(sink, stopping).ConfigureAwait(false));
         }
         catch (MsalException e)
         {

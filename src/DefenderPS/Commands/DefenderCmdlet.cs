@@ -119,6 +119,10 @@ public abstract class DefenderCmdlet : PSCmdlet
 
         public void Progress(ProgressRecord record) => _writes.Add(cmdlet => cmdlet.WriteProgress(record), _stopping);
 
+        public void Warning(string message) => _writes.Add(cmdlet => cmdlet.WriteWarning(message), _stopping);
+
+        public void Information(InformationRecord record) => _writes.Add(cmdlet => cmdlet.WriteInformation(record), _stopping);
+
         public IEnumerable<Action<Cmdlet>> Drain()
         {
             while (true)
