@@ -162,7 +162,11 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     {
         var request = context.Request;
         var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        var decodedPath = Uri.UnescapeDataString(rawTarget.Split('?', 2)[0]);
+
+        // A client sending through a proxy names the whole URI (absolute form); the fake then plays the proxy too.
+        var viaProxy = rawTarget.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+        var originTarget = viaProxy ? new Uri(rawTarget).PathAndQuery : rawTarget;
+        var decodedPath = Uri.UnescapeDataString(originTarget.Split('?', 2)[0]);
         var query = request.QueryString.HasValue ? request.QueryString.Value![1..] : null;
         var timestamp = _time.GetUtcNow();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
@@ -172,14 +176,16 @@ public sealed class FakeDefenderApi : IAsyncDisposable
             Interlocked.Increment(ref _tokenRequestCount);
         }
 
-        var (response, form) = await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), cancel.Token);
+        var (response, form) = viaProxy && !ProxyAuthorized(request.Headers.ProxyAuthorization.ToString())
+            ? (FakeResponse.Status(StatusCodes.Status407ProxyAuthenticationRequired, headers: new Dictionary<string, string> { ["Proxy-Authenticate"] = "Basic realm=\"fake\"" }), null)
+            : await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), cancel.Token);
         if (response.LoggedStatus == StatusCodes.Status429TooManyRequests)
         {
             Interlocked.Increment(ref _throttledCount);
         }
 
         // Logged before the response is written, so a test that has its answer also sees the entry.
-        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form);
+        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form, viaProxy);
         lock (_requests)
         {
             _requests.Add(entry);
@@ -209,6 +215,13 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         return (_rateLimiter?.TryAcquire() ?? _recordings.Find(key) ?? NotFound(), null);
     }
 
+    /// <summary>User name and password the fake, acting as a proxy, demands (407 until they come); null lets everyone through.</summary>
+    public (string User, string Password)? ProxyCredential { get; set; }
+
+    private bool ProxyAuthorized(string header) =>
+        ProxyCredential is not { } credential
+        || header == "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{credential.User}:{credential.Password}"));
+
     private bool IsAuthorized(string authorization)
     {
         const string Scheme = "Bearer ";
@@ -237,6 +250,7 @@ public sealed class FakeDefenderApi : IAsyncDisposable
 /// <param name="Query">The raw query without <c>?</c>, or null when there is none.</param>
 /// <param name="ResponseStatus">Status sent; 0 when the fake closed the connection without one.</param>
 /// <param name="Form">Token requests only: the form fields, without <c>client_secret</c>.</param>
+/// <param name="ViaProxy">The request came in proxy form (an absolute URI as target): the client used the fake as its proxy.</param>
 public sealed record RecordedRequest(
     string Method,
     string RawTarget,
@@ -245,4 +259,5 @@ public sealed record RecordedRequest(
     bool HasAuthorization,
     DateTimeOffset Timestamp,
     int ResponseStatus,
-    IReadOnlyDictionary<string, string>? Form = null);
+    IReadOnlyDictionary<string, string>? Form = null,
+    bool ViaProxy = false);

@@ -63,11 +63,29 @@ public sealed class ManagedIdentityTests : IClassFixture<ModuleFixture>, IDispos
     }
 
     [Fact]
+    public void With_a_proxy_both_the_token_request_and_the_API_calls_go_through_it()
+    {
+        var since = _module.Api.Requests.Count;
+
+        // MSAL keeps managed identity tokens in one cache per process: another cloud's resource makes sure a token is fetched.
+        var result = _module.Run($"""
+            Connect-Defender -ManagedIdentity -Cloud GCC -ApiUri '{_module.Api.BaseUri}' -Proxy '{_module.Api.BaseUri}'
+            Get-DefenderAlertUser {A1}
+            """).AssertNoErrors();
+
+        Assert.Equal("user1", result.Output.Single().Str("AccountName"));
+        var requests = _module.Api.Requests.Skip(since).ToList();
+        Assert.Equal(["/msi/token", $"/api/alerts/{A1}/user"], requests.Select(r => r.DecodedPath));
+        Assert.All(requests, r => Assert.True(r.ViaProxy, $"{r.DecodedPath} did not go through the proxy"));
+    }
+
+    [Fact]
     public void A_wrong_identity_header_fails_at_connect_as_an_authentication_error()
     {
         using var wrong = new EnvironmentVariables(("IDENTITY_HEADER", "not-the-header"));
 
-        var result = _module.Run($"Connect-Defender -ManagedIdentity -ApiUri '{_module.Api.BaseUri}'");
+        // A resource no other test asks for, so MSAL's process-wide managed identity cache cannot answer.
+        var result = _module.Run($"Connect-Defender -ManagedIdentity -Cloud DoD -ApiUri '{_module.Api.BaseUri}'");
 
         var error = Assert.Single(result.Errors);
         Assert.Equal("DefenderPS.AuthenticationFailed,DefenderPS.Commands.ConnectDefenderCommand", error.FullyQualifiedErrorId);
