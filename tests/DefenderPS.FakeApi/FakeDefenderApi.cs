@@ -87,6 +87,9 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     /// <summary>The user code the device code endpoint hands out.</summary>
     public static string DeviceUserCode => TokenEndpoint.UserCode;
 
+    /// <summary>Every access token the token and managed identity endpoints issued, for secret-hygiene checks.</summary>
+    public IReadOnlyCollection<string> IssuedTokens => _tokens.IssuedTokens;
+
     /// <summary>POSTs to the token endpoint, valid or not.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
 

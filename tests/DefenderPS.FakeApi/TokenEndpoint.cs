@@ -56,6 +56,8 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
         }
     }
 
+    public IReadOnlyCollection<string> IssuedTokens => _issued.Keys.ToArray();
+
     public static bool IsTokenRequest(string method, string path) => HttpMethods.IsPost(method) && TokenPath().IsMatch(path);
 
     public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48));
