@@ -37,8 +37,8 @@ internal static class Certificates
 
     private delegate X509Certificate2 EncryptedPemLoader(string certPemFilePath, ReadOnlySpan<char> password, string? keyPemFilePath);
 
-    /// <summary>A certificate object the user passed: it must have an RSA private key and be valid now.</summary>
-    public static X509Certificate2 Checked(X509Certificate2 certificate, string origin)
+    /// <summary>A certificate MSAL can sign with: valid now, with an RSA private key this account can use.</summary>
+    private static X509Certificate2 Checked(X509Certificate2 certificate, string origin)
     {
         var now = DefenderSession.Clock.GetUtcNow().UtcDateTime;
         var name = $"The certificate {certificate.Subject} (thumbprint {certificate.Thumbprint}, {origin})";
@@ -79,6 +79,10 @@ internal static class Certificates
 
         return certificate;
     }
+
+    /// <summary>-Certificate: the object the user passed.</summary>
+    public static (X509Certificate2 Certificate, string Origin) FromObject(X509Certificate2 certificate) =>
+        (Checked(certificate, "from -Certificate"), "from -Certificate");
 
     /// <summary>The certificate with this thumbprint from the CurrentUser, then the LocalMachine, My store.</summary>
     public static (X509Certificate2 Certificate, string Origin) FromStore(string thumbprint)

@@ -58,6 +58,10 @@ internal static class VaultSecret
         };
     }
 
+    /// <summary>How Get-DefenderSession names the credential.</summary>
+    public static string Describe(string name, string? vault) =>
+        $"client secret from SecretManagement: '{name}' in {(vault is null ? "the default vaults" : $"vault '{vault}'")}";
+
     private static void EnsureModule()
     {
         using var ps = PowerShell.Create(RunspaceMode.CurrentRunspace);

@@ -263,9 +263,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         {
             source = ParameterSetName switch
             {
-                SecretNameSet => new ClientSecretTokenSource(ClientId, msal, VaultSecret.Read(SecretName, Vault),
-                    $"client secret from SecretManagement: '{SecretName}' in {(Vault is null ? "the default vaults" : $"vault '{Vault}'")}"),
-                CertificateSet => CertificateSource(ClientId, msal, (Certificates.Checked(Certificate, "from -Certificate"), "from -Certificate")),
+                SecretNameSet => new ClientSecretTokenSource(ClientId, msal, VaultSecret.Read(SecretName, Vault), VaultSecret.Describe(SecretName, Vault)),
+                CertificateSet => CertificateSource(ClientId, msal, Certificates.FromObject(Certificate)),
                 CertificateThumbprintSet => CertificateSource(ClientId, msal, Certificates.FromStore(CertificateThumbprint)),
                 CertificatePathSet => CertificateSource(ClientId, msal, Certificates.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword)),
                 DeviceCodeSet => new DeviceCodeTokenSource(ClientId, msal),
