@@ -61,6 +61,26 @@ public sealed class ManyTenantsTests : IClassFixture<ModuleFixture>, IDisposable
     }
 
     [Fact]
+    public void Access_token_sessions_share_the_budget_of_the_app_and_tenant_named_in_their_tokens()
+    {
+        const string contoso = "aaaaaaaa-0000-4000-8000-000000000001", fabrikam = "aaaaaaaa-0000-4000-8000-000000000002";
+        var expiry = DateTimeOffset.UtcNow.AddHours(1);
+
+        var result = _module.Run($"""
+            $first = Connect-Defender -AccessToken '{Jwt(expiry, contoso, ClientId)}' -ApiUri '{_module.Api.BaseUri}' -MaxCallsPerMinute 10 -PassThru
+            $second = Connect-Defender -AccessToken '{Jwt(expiry.AddMinutes(1), contoso, ClientId)}' -ApiUri '{_module.Api.BaseUri}' -MaxCallsPerMinute 10 -PassThru
+            $other = Connect-Defender -AccessToken '{Jwt(expiry, fabrikam, ClientId)}' -ApiUri '{_module.Api.BaseUri}' -MaxCallsPerMinute 10 -PassThru
+            # The fake does not know these tokens (401), but each call still counts.
+            Get-DefenderAlertUser {A1}, {A2} -Session $first -ErrorAction SilentlyContinue
+            $second.TenantId
+            $second.CallsLeftThisMinute
+            $other.CallsLeftThisMinute
+            """);
+
+        Assert.Equal([contoso, "8", "10"], result.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
     public void Get_DefenderSession_All_lists_every_connected_session_and_Disconnect_removes_one()
     {
         var result = _module.Run($$"""
