@@ -15,16 +15,25 @@ namespace DefenderPS.Authentication;
 internal sealed class CertificateTokenSource : ConfidentialClientTokenSource
 {
     private readonly string _credential;
+    private readonly X509Certificate2? _owned;
 
-    public CertificateTokenSource(string clientId, MsalSettings settings, X509Certificate2 certificate, string origin)
+    /// <param name="owned">True when DefenderPS loaded the certificate (store, file) and so disposes it on disconnect.</param>
+    public CertificateTokenSource(string clientId, MsalSettings settings, X509Certificate2 certificate, string origin, bool owned)
         : base(clientId, settings, builder => builder.WithCertificate(certificate, sendX5C: false))
     {
+        _owned = owned ? certificate : null;
         _credential = $"certificate {certificate.Subject} (thumbprint {certificate.Thumbprint}, {origin}, valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z)";
     }
 
     public override AuthenticationKind Kind => AuthenticationKind.Certificate;
 
     public override string Credential => _credential;
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _owned?.Dispose();
+    }
 }
 
 /// <summary>

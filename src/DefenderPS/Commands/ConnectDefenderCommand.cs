@@ -305,8 +305,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         return new DefenderSession(source, apiUri, tenantId ?? claims?.TenantId, clientId ?? claims?.AppId, MsalClients.CreateHandler(proxy), Limits, Cloud, authority);
     }
 
-    private static TokenSource CertificateSource(string clientId, MsalSettings msal, (X509Certificate2 Certificate, string Origin) found) =>
-        new CertificateTokenSource(clientId, msal, found.Certificate, found.Origin);
+    private TokenSource CertificateSource(string clientId, MsalSettings msal, (X509Certificate2 Certificate, string Origin) found) =>
+        new CertificateTokenSource(clientId, msal, found.Certificate, found.Origin, owned: ParameterSetName != CertificateSet);
 
     private static TokenSource FederatedSource(string clientId, MsalSettings msal, string path, bool fromEnvironment)
     {
