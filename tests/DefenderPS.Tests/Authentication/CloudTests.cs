@@ -79,6 +79,19 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
         Assert.DoesNotContain(msal.Requested, u => u.AbsolutePath.Contains("discovery", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void An_authority_uri_with_a_path_is_used_as_given()
+    {
+        var msal = RouteMsalTo(module.Api);
+
+        var session = module.Run($"""
+            Connect-Defender -TenantId {Tenant} -ClientId {ClientId} -ClientSecret $secret -AuthorityUri https://login.private.contoso.test/contoso-private -ApiUri '{module.Api.BaseUri}' -PassThru
+            """, Vars(("secret", Secure(ClientSecret)))).AssertNoErrors().Output.Single();
+
+        Assert.Equal("https://login.private.contoso.test/contoso-private", session.Str("Authority"));
+        Assert.Equal("https://login.private.contoso.test/contoso-private/oauth2/v2.0/token", msal.Requested.Last().AbsoluteUri);
+    }
+
     [Theory]
     [InlineData("-Cloud GCC -Region eu", "DefenderPS.RegionNotInCloud")]
     [InlineData("-Region eu -ApiUri https://eu.api.security.microsoft.com", "DefenderPS.RegionAndApiUri")]
