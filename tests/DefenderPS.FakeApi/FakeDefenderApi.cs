@@ -55,6 +55,41 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         }
     }
 
+    /// <summary>Lifetime of tokens the token endpoint issues from now on (see <see cref="FakeApiOptions.IssuedTokenLifetime"/>).</summary>
+    public TimeSpan IssuedTokenLifetime
+    {
+        get => _tokens.Lifetime;
+        set => _tokens.Lifetime = value;
+    }
+
+    /// <summary>Lets <paramref name="clientId"/> sign client assertions with <paramref name="certificate"/> (its public key is what counts).</summary>
+    public void AddClientCertificate(string clientId, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        _tokens.AddCertificate(clientId, certificate);
+
+    /// <summary>Accepts <paramref name="assertion"/> as a federated credential of <paramref name="clientId"/>, as a federated identity credential would.</summary>
+    public void AcceptFederatedAssertion(string clientId, string assertion) => _tokens.AcceptFederatedAssertion(clientId, assertion);
+
+    public void RevokeFederatedAssertion(string clientId, string assertion) => _tokens.RevokeFederatedAssertion(clientId, assertion);
+
+    /// <summary>What to set IDENTITY_ENDPOINT to, so MSAL's managed identity (App Service flavour) asks this fake.</summary>
+    public Uri ManagedIdentityEndpoint => new(BaseUri, TokenEndpoint.ManagedIdentityPath.TrimStart('/'));
+
+    /// <summary>What to set IDENTITY_HEADER to.</summary>
+    public string ManagedIdentityHeader => _tokens.ManagedIdentityHeader;
+
+    /// <summary>How many polls of a device code answer authorization_pending before the user has "signed in" (default 1).</summary>
+    public int DeviceCodePendingPolls
+    {
+        get => _tokens.DeviceCodePendingPolls;
+        set => _tokens.DeviceCodePendingPolls = value;
+    }
+
+    /// <summary>The user code the device code endpoint hands out.</summary>
+    public static string DeviceUserCode => TokenEndpoint.UserCode;
+
+    /// <summary>Every access token the token and managed identity endpoints issued, for secret-hygiene checks.</summary>
+    public IReadOnlyCollection<string> IssuedTokens => _tokens.IssuedTokens;
+
     /// <summary>POSTs to the token endpoint, valid or not.</summary>
     public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
 
@@ -130,7 +165,11 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     {
         var request = context.Request;
         var rawTarget = context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
-        var decodedPath = Uri.UnescapeDataString(rawTarget.Split('?', 2)[0]);
+
+        // A client sending through a proxy names the whole URI (absolute form); the fake then plays the proxy too.
+        var viaProxy = rawTarget.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+        var originTarget = viaProxy ? new Uri(rawTarget).PathAndQuery : rawTarget;
+        var decodedPath = Uri.UnescapeDataString(originTarget.Split('?', 2)[0]);
         var query = request.QueryString.HasValue ? request.QueryString.Value![1..] : null;
         var timestamp = _time.GetUtcNow();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
@@ -147,14 +186,16 @@ public sealed class FakeDefenderApi : IAsyncDisposable
             Interlocked.Increment(ref _tokenRequestCount);
         }
 
-        var (response, form) = await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), cancel.Token);
+        var (response, form) = viaProxy && !ProxyAuthorized(request.Headers.ProxyAuthorization.ToString())
+            ? (FakeResponse.Status(StatusCodes.Status407ProxyAuthenticationRequired, headers: new Dictionary<string, string> { ["Proxy-Authenticate"] = "Basic realm=\"fake\"" }), null)
+            : await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), cancel.Token);
         if (response.LoggedStatus == StatusCodes.Status429TooManyRequests)
         {
             Interlocked.Increment(ref _throttledCount);
         }
 
         // Logged before the response is written, so a test that has its answer also sees the entry.
-        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form);
+        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form, viaProxy);
         lock (_requests)
         {
             _requests.Add(entry);
@@ -184,6 +225,13 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         return (_rateLimiter?.TryAcquire() ?? _recordings.Find(key) ?? NotFound(), null);
     }
 
+    /// <summary>User name and password the fake, acting as a proxy, demands (407 until they come); null lets everyone through.</summary>
+    public (string User, string Password)? ProxyCredential { get; set; }
+
+    private bool ProxyAuthorized(string header) =>
+        ProxyCredential is not { } credential
+        || header == "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{credential.User}:{credential.Password}"));
+
     private bool IsAuthorized(string authorization)
     {
         const string Scheme = "Bearer ";
@@ -212,6 +260,7 @@ public sealed class FakeDefenderApi : IAsyncDisposable
 /// <param name="Query">The raw query without <c>?</c>, or null when there is none.</param>
 /// <param name="ResponseStatus">Status sent; 0 when the fake closed the connection without one.</param>
 /// <param name="Form">Token requests only: the form fields, without <c>client_secret</c>.</param>
+/// <param name="ViaProxy">The request came in proxy form (an absolute URI as target): the client used the fake as its proxy.</param>
 public sealed record RecordedRequest(
     string Method,
     string RawTarget,
@@ -220,4 +269,5 @@ public sealed record RecordedRequest(
     bool HasAuthorization,
     DateTimeOffset Timestamp,
     int ResponseStatus,
-    IReadOnlyDictionary<string, string>? Form = null);
+    IReadOnlyDictionary<string, string>? Form = null,
+    bool ViaProxy = false);

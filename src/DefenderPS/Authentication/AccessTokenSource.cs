@@ -19,8 +19,14 @@ internal sealed class AccessTokenSource : TokenSource
         _token = token.Copy();
         _token.MakeReadOnly();
         _clock = clock;
-        ExpiresOn = JwtExpiry.Read(Reveal());
+        Claims = JwtClaims.Read(Reveal());
+        RecordSupplied(Claims?.ExpiresOn);
     }
+
+    /// <summary>What the token says about itself, when it is a JWT.</summary>
+    public JwtClaims? Claims { get; }
+
+    public override string Credential => "access token";
 
     public override AuthenticationKind Kind => AuthenticationKind.AccessToken;
 
@@ -42,6 +48,7 @@ internal sealed class AccessTokenSource : TokenSource
     {
         _plain = null;
         _token.Dispose();
+        base.Dispose();
     }
 
     private string Reveal()

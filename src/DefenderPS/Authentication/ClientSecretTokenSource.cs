@@ -1,52 +1,26 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Security;
-using System.Threading;
-using System.Threading.Tasks;
 using DefenderPS.Session;
-using Microsoft.Identity.Client;
 
 namespace DefenderPS.Authentication;
 
-/// <summary>App-only tokens from MSAL's confidential client. MSAL caches the token and renews it before expiry.</summary>
-internal sealed class ClientSecretTokenSource : TokenSource
+/// <summary>-ClientSecret, or a secret from a SecretManagement vault (-SecretName).</summary>
+internal sealed class ClientSecretTokenSource : ConfidentialClientTokenSource
 {
-    public const string DefaultScope = "https://api.securitycenter.microsoft.com/.default";
+    private readonly string _credential;
 
-    /// <summary>Tests point MSAL's HTTP traffic at a loopback fake; MSAL itself refuses non-https authorities.</summary>
-    internal static IMsalHttpClientFactory? HttpClientFactoryOverride { get; set; }
-
-    private readonly IConfidentialClientApplication _app;
-    private readonly string[] _scopes = { DefaultScope };
-
-    public ClientSecretTokenSource(string tenantId, string clientId, SecureString clientSecret)
+    public ClientSecretTokenSource(string clientId, MsalSettings settings, SecureString clientSecret, string credential = "client secret")
+        : base(clientId, settings, builder => builder.WithClientSecret(Reveal(clientSecret)))
     {
-        var builder = ConfidentialClientApplicationBuilder.Create(clientId)
-            .WithAuthority($"https://login.microsoftonline.com/{Uri.EscapeDataString(tenantId)}")
-            .WithClientSecret(Reveal(clientSecret));
-        if (HttpClientFactoryOverride is { } factory)
-        {
-            builder = builder.WithHttpClientFactory(factory);
-        }
-
-        _app = builder.Build();
+        _credential = credential;
     }
 
     public override AuthenticationKind Kind => AuthenticationKind.ClientSecret;
 
-    public override bool CanRefresh => true;
+    public override string Credential => _credential;
 
-    public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
-    {
-        var result = await _app.AcquireTokenForClient(_scopes)
-            .WithForceRefresh(forceRefresh)
-            .ExecuteAsync(cancellationToken)
-            .ConfigureAwait(false);
-        ExpiresOn = result.ExpiresOn;
-        return result.AccessToken;
-    }
-
-    private static string Reveal(SecureString secret)
+    internal static string Reveal(SecureString secret)
     {
         var pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
         try

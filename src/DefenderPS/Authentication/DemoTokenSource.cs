@@ -9,6 +9,8 @@ internal sealed class DemoTokenSource : TokenSource
 {
     public override AuthenticationKind Kind => AuthenticationKind.Demo;
 
+    public override string Credential => "none (the built-in demo tenant)";
+
     public override bool CanRefresh => false;
 
     public override Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken) =>

@@ -1,25 +1,93 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using DefenderPS.Http;
 using DefenderPS.Session;
+using Microsoft.Identity.Client;
 
 namespace DefenderPS.Authentication;
 
 /// <summary>Supplies bearer tokens for one session. Implementations never expose the token outside a request header.</summary>
 internal abstract class TokenSource : IDisposable
 {
+    private TokenInfo _current = TokenInfo.None;
+    private int _issued;
+
     public abstract AuthenticationKind Kind { get; }
 
+    /// <summary>What proves the identity, for Get-DefenderSession: never the secret itself.</summary>
+    public virtual string Credential => Kind.ToString();
+
     /// <summary>Expiry of the token last handed out, if known.</summary>
-    public DateTimeOffset? ExpiresOn { get; protected set; }
+    public DateTimeOffset? ExpiresOn
+    {
+        get => _current.ExpiresOn;
+        protected set => _current = new TokenInfo(value, _current.AcquiredAt, _current.Origin);
+    }
+
+    /// <summary>When the token in use was obtained from the identity provider (or handed to Connect-Defender).</summary>
+    public DateTimeOffset? AcquiredAt => _current.AcquiredAt;
+
+    /// <summary>Where the token last handed out came from: IdentityProvider, Cache, or Supplied (-AccessToken).</summary>
+    public string? Origin => _current.Origin;
+
+    /// <summary>Tokens obtained from the identity provider so far: 1 after connecting, more after each renewal.</summary>
+    public int IssuedCount => Volatile.Read(ref _issued);
 
     /// <param name="forceRefresh">True after the service rejected the previous token with 401.</param>
     public abstract Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The first token, at connect time. Interactive sources (device code) talk to the user through
+    /// <paramref name="sink"/>; the others just get a token.
+    /// </summary>
+    public virtual Task<string> SignInAsync(IPipelineSink sink, CancellationToken cancellationToken) =>
+        GetTokenAsync(forceRefresh: false, cancellationToken);
+
     /// <summary>False when a rejected token cannot be replaced, so a 401 is final.</summary>
     public abstract bool CanRefresh { get; }
 
-    public virtual void Dispose()
+    /// <summary>Discards everything the source holds; a disconnected session shows no token times.</summary>
+    public virtual void Dispose() => _current = TokenInfo.None;
+
+    /// <summary>Notes when and how MSAL produced <paramref name="result"/>, and hands out its token.</summary>
+    protected string Record(AuthenticationResult result)
     {
+        var fromCache = result.AuthenticationResultMetadata?.TokenSource == Microsoft.Identity.Client.TokenSource.Cache;
+        var previous = _current;
+        DateTimeOffset? acquiredAt = previous.AcquiredAt;
+        if (!fromCache || acquiredAt is null)
+        {
+            acquiredAt = DefenderSession.Clock.GetUtcNow();
+            Interlocked.Increment(ref _issued);
+        }
+
+        _current = new TokenInfo(result.ExpiresOn, acquiredAt, fromCache ? "Cache" : "IdentityProvider");
+        return result.AccessToken;
+    }
+
+    protected void RecordSupplied(DateTimeOffset? expiresOn)
+    {
+        _current = new TokenInfo(expiresOn, DefenderSession.Clock.GetUtcNow(), "Supplied");
+        Interlocked.Increment(ref _issued);
+    }
+
+    /// <summary>Swapped as a whole, so readers on other threads never see half an update.</summary>
+    private sealed class TokenInfo
+    {
+        public static readonly TokenInfo None = new(null, null, null);
+
+        public TokenInfo(DateTimeOffset? expiresOn, DateTimeOffset? acquiredAt, string? origin)
+        {
+            ExpiresOn = expiresOn;
+            AcquiredAt = acquiredAt;
+            Origin = origin;
+        }
+
+        public DateTimeOffset? ExpiresOn { get; }
+
+        public DateTimeOffset? AcquiredAt { get; }
+
+        public string? Origin { get; }
     }
 }

@@ -152,6 +152,10 @@ public abstract class DefenderCmdlet : PSCmdlet
 
         public void Progress(ProgressRecord record) => Add(cmdlet => cmdlet.WriteProgress(record));
 
+        public void Warning(string message) => Add(cmdlet => cmdlet.WriteWarning(message));
+
+        public void Information(InformationRecord record) => Add(cmdlet => cmdlet.WriteInformation(record));
+
         /// <summary>Hands over everything queued so far, waiting (without spinning) until there is something or the work is done.</summary>
         public IEnumerable<Action<Cmdlet>> Drain()
         {

@@ -27,6 +27,6 @@ public sealed class DisconnectDefenderCommand : DefenderCmdlet
             DefaultSession.Set(null);
         }
 
-        WriteVerbose($"Disconnected {session}; its tokens were discarded.");
+        WriteVerbose($"Disconnected {session}; its tokens and token cache were discarded.");
     }
 }

@@ -7,9 +7,20 @@ namespace DefenderPS.Commands;
 [OutputType(typeof(DefenderSession))]
 public sealed class GetDefenderSessionCommand : DefenderCmdlet
 {
+    /// <summary>Every session connected in this runspace and not disconnected, oldest first, instead of only the default one.</summary>
+    [Parameter]
+    public SwitchParameter All { get; set; }
+
     protected override void EndProcessing()
     {
-        if (DefaultSession.Get() is { } session)
+        if (All)
+        {
+            foreach (var connected in DefaultSession.All())
+            {
+                WriteObject(connected);
+            }
+        }
+        else if (DefaultSession.Get() is { } session)
         {
             WriteObject(session);
         }

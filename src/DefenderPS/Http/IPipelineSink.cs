@@ -13,4 +13,8 @@ internal interface IPipelineSink
     void Verbose(string message);
 
     void Progress(ProgressRecord record);
+
+    void Warning(string message);
+
+    void Information(InformationRecord record);
 }

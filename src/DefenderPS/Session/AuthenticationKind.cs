@@ -6,4 +6,8 @@ public enum AuthenticationKind
     AccessToken,
     ClientSecret,
     Demo,
+    Certificate,
+    FederatedToken,
+    ManagedIdentity,
+    DeviceCode,
 }

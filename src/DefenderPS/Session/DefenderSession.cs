@@ -19,13 +19,23 @@ public sealed class DefenderSession
     private long _throttledCount;
     private long _waitTicks;
 
-    internal DefenderSession(TokenSource tokenSource, Uri apiUri, string? tenantId, string? clientId, HttpMessageHandler handler, SessionLimits limits)
+    internal DefenderSession(
+        TokenSource tokenSource,
+        Uri apiUri,
+        string? tenantId,
+        string? clientId,
+        HttpMessageHandler handler,
+        SessionLimits limits,
+        DefenderCloud cloud = DefenderCloud.Global,
+        Uri? authority = null)
     {
         TokenSource = tokenSource;
         ApiUri = apiUri;
         TenantId = tenantId;
         ClientId = clientId;
-        Limiter = new RateLimiter(limits.MaxCallsPerMinute, limits.MaxCallsPerHour, Clock);
+        Cloud = cloud;
+        Authority = authority;
+        Limiter = SharedBudgets.For(cloud, tenantId, clientId, limits, Clock);
         Retry = new RetryPolicy(limits.MaxRetries);
         RequestTimeout = limits.RequestTimeout;
         ConnectedAt = Clock.GetUtcNow();
@@ -40,12 +50,29 @@ public sealed class DefenderSession
 
     public AuthenticationKind AuthenticationKind => TokenSource.Kind;
 
+    /// <summary>What proves the identity (a certificate's subject and thumbprint, a secret's vault...), never the secret itself.</summary>
+    public string Credential => TokenSource.Credential;
+
+    public DefenderCloud Cloud { get; }
+
     public Uri ApiUri { get; }
+
+    /// <summary>The login authority tokens come from; null for -AccessToken, managed identity and the demo.</summary>
+    public Uri? Authority { get; }
 
     public DateTimeOffset ConnectedAt { get; }
 
     /// <summary>When the current token expires; null before the first token or when it is not known.</summary>
     public DateTimeOffset? TokenExpiresOn => TokenSource.ExpiresOn;
+
+    /// <summary>When the current token was obtained from the identity provider (or given to Connect-Defender).</summary>
+    public DateTimeOffset? TokenAcquiredAt => TokenSource.AcquiredAt;
+
+    /// <summary>Where the last token handed to a request came from: IdentityProvider, Cache or Supplied.</summary>
+    public string? TokenObtainedFrom => TokenSource.Origin;
+
+    /// <summary>Tokens obtained so far: 1 after connecting, one more for each renewal.</summary>
+    public int TokensAcquired => TokenSource.IssuedCount;
 
     public bool IsConnected { get; private set; } = true;
 

@@ -13,7 +13,7 @@ public static class ModuleInternals
 
     /// <summary>Points MSAL's token requests at the fake (MSAL itself refuses a non-https authority).</summary>
     public static void SetMsalHttpClientFactory(IMsalHttpClientFactory? factory) =>
-        StaticProperty("DefenderPS.Authentication.ClientSecretTokenSource", "HttpClientFactoryOverride").SetValue(null, factory);
+        StaticProperty("DefenderPS.Authentication.MsalClients", "HttpClientFactoryOverride").SetValue(null, factory);
 
     /// <summary>The clock new sessions take their time from.</summary>
     public static void SetClock(TimeProvider clock) =>
@@ -24,17 +24,25 @@ public static class ModuleInternals
         ?? throw new MissingMemberException(type, name);
 }
 
-/// <summary>Sends MSAL's https requests to the fake on loopback, keeping path and query.</summary>
-public sealed class LoopbackMsalHttpClientFactory(Uri fake) : IMsalHttpClientFactory
+/// <summary>Sends MSAL's https requests to the fake on loopback, keeping path and query, and notes where MSAL meant to send them.</summary>
+public sealed class LoopbackMsalHttpClientFactory : IMsalHttpClientFactory
 {
-    private readonly HttpClient _client = new(new RedirectHandler(fake) { InnerHandler = new SocketsHttpHandler() });
+    private readonly HttpClient _client;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Uri> _requested = new();
+
+    public LoopbackMsalHttpClientFactory(Uri fake) =>
+        _client = new(new RedirectHandler(fake, _requested) { InnerHandler = new SocketsHttpHandler() });
+
+    /// <summary>The URIs MSAL asked for, before redirection, in order.</summary>
+    public IReadOnlyList<Uri> Requested => _requested.ToArray();
 
     public HttpClient GetHttpClient() => _client;
 
-    private sealed class RedirectHandler(Uri fake) : DelegatingHandler
+    private sealed class RedirectHandler(Uri fake, System.Collections.Concurrent.ConcurrentQueue<Uri> requested) : DelegatingHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            requested.Enqueue(request.RequestUri!);
             request.RequestUri = new Uri(fake, request.RequestUri!.PathAndQuery);
             return base.SendAsync(request, cancellationToken);
         }

@@ -1,0 +1,51 @@
+using System;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using DefenderPS.Session;
+using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.AppConfig;
+
+namespace DefenderPS.Authentication;
+
+/// <summary>
+/// The managed identity of the Azure resource the script runs on (Automation, App Service and Functions,
+/// VMs through IMDS, Arc...), as MSAL detects it from the environment. MSAL caches the token per session
+/// and renews it before it expires; a 401 forces a new one.
+/// </summary>
+internal sealed class ManagedIdentityTokenSource : TokenSource
+{
+    private readonly string _resource;
+    private readonly string _credential;
+    private IManagedIdentityApplication? _app;
+
+    public ManagedIdentityTokenSource(string? clientId, CloudEndpoints cloud, IWebProxy? proxy)
+    {
+        var id = clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.WithUserAssignedClientId(clientId);
+        _app = MsalClients.ManagedIdentity(id, proxy).Build();
+        _resource = cloud.Resource;
+        _credential = clientId is null ? "system-assigned managed identity" : $"user-assigned managed identity {clientId}";
+    }
+
+    public override AuthenticationKind Kind => AuthenticationKind.ManagedIdentity;
+
+    public override string Credential => _credential;
+
+    public override bool CanRefresh => true;
+
+    public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    {
+        var app = _app ?? throw new ObjectDisposedException(nameof(ManagedIdentityTokenSource), "The session was disconnected; its tokens were discarded.");
+        var result = await app.AcquireTokenForManagedIdentity(_resource)
+            .WithForceRefresh(forceRefresh)
+            .ExecuteAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return Record(result);
+    }
+
+    public override void Dispose()
+    {
+        _app = null;
+        base.Dispose();
+    }
+}

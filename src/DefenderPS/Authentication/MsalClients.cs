@@ -1,0 +1,98 @@
+using System;
+using System.Net;
+using System.Net.Http;
+using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.AppConfig;
+
+namespace DefenderPS.Authentication;
+
+/// <summary>How a session's MSAL application reaches its authority: the authority itself, the token scope and the proxy.</summary>
+internal sealed class MsalSettings
+{
+    public MsalSettings(Uri authority, bool customAuthority, string scope, IWebProxy? proxy)
+    {
+        Authority = authority;
+        CustomAuthority = customAuthority;
+        Scope = scope;
+        Proxy = proxy;
+    }
+
+    /// <summary>The full authority, tenant included, e.g. <c>https://login.microsoftonline.us/contoso.onmicrosoft.us</c>.</summary>
+    public Uri Authority { get; }
+
+    /// <summary>From -AuthorityUri: MSAL neither validates it nor runs instance discovery for it.</summary>
+    public bool CustomAuthority { get; }
+
+    public string Scope { get; }
+
+    /// <summary>From -Proxy; null uses the system proxy.</summary>
+    public IWebProxy? Proxy { get; }
+}
+
+/// <summary>
+/// Every MSAL application DefenderPS builds comes from here, so the authority options, the proxy and the
+/// tests' HTTP hook are applied the same way for every way in.
+/// </summary>
+internal static class MsalClients
+{
+    /// <summary>Tests point MSAL's HTTP traffic at a loopback fake; MSAL itself refuses non-https authorities.</summary>
+    internal static IMsalHttpClientFactory? HttpClientFactoryOverride { get; set; }
+
+    public static ConfidentialClientApplicationBuilder Confidential(string clientId, MsalSettings settings) =>
+        WithAuthority(ConfidentialClientApplicationBuilder.Create(clientId), settings);
+
+    public static PublicClientApplicationBuilder Public(string clientId, MsalSettings settings) =>
+        WithAuthority(PublicClientApplicationBuilder.Create(clientId), settings);
+
+    public static ManagedIdentityApplicationBuilder ManagedIdentity(ManagedIdentityId id, IWebProxy? proxy) =>
+        WithHttp(ManagedIdentityApplicationBuilder.Create(id), proxy);
+
+    /// <summary>The handler for API traffic: compressed answers, and the proxy when one was given (the system proxy otherwise).</summary>
+    public static HttpMessageHandler CreateHandler(IWebProxy? proxy)
+    {
+        var handler = new HttpClientHandler
+        {
+            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+        };
+        if (proxy is not null)
+        {
+            handler.Proxy = proxy;
+            handler.UseProxy = true;
+        }
+
+        return handler;
+    }
+
+    private static T WithAuthority<T>(T builder, MsalSettings settings)
+        where T : AbstractApplicationBuilder<T>
+    {
+        builder = builder.WithAuthority(settings.Authority, validateAuthority: !settings.CustomAuthority);
+        if (settings.CustomAuthority)
+        {
+            builder = builder.WithInstanceDiscovery(false);
+        }
+
+        return WithHttp(builder, settings.Proxy);
+    }
+
+    private static T WithHttp<T>(T builder, IWebProxy? proxy)
+        where T : BaseAbstractApplicationBuilder<T>
+    {
+        if (HttpClientFactoryOverride is { } factory)
+        {
+            return builder.WithHttpClientFactory(factory);
+        }
+
+        return proxy is null ? builder : builder.WithHttpClientFactory(new ProxyHttpClientFactory(proxy));
+    }
+
+    /// <summary>MSAL wants one long-lived HttpClient per application.</summary>
+    private sealed class ProxyHttpClientFactory : IMsalHttpClientFactory
+    {
+        private readonly HttpClient _client;
+
+        public ProxyHttpClientFactory(IWebProxy proxy) => _client = new HttpClient(CreateHandler(proxy));
+
+        public HttpClient GetHttpClient() => _client;
+    }
+}
