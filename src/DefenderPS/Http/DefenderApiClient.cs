@@ -87,9 +87,6 @@ internal sealed class DefenderApiClient : IDisposable
         }
     }
 
-    /// <summary>Gets a token now, so that bad credentials fail at connect time.</summary>
-    public Task AcquireTokenAsync(CancellationToken cancellationToken) => GetTokenAsync(forceRefresh: false, cancellationToken);
-
     public void Dispose() => _http.Dispose();
 
     /// <summary>
