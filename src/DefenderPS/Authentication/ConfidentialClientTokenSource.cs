@@ -27,8 +27,7 @@ internal abstract class ConfidentialClientTokenSource : TokenSource
         var app = _app ?? throw new ObjectDisposedException(nameof(ConfidentialClientTokenSource), "The session was disconnected; its tokens were discarded.");
         var result = await app.AcquireTokenForClient(_scopes)
             .WithForceRefresh(forceRefresh)
-            .ExecuteAsync(cancellationToken)
-            .ConfigureAwait(false);
+            .ExecuteAsync(cancellationToken);
         return Record(result);
     }
 

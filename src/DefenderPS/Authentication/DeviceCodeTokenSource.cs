@@ -46,21 +46,19 @@ internal sealed class DeviceCodeTokenSource : TokenSource
                 sink.Information(new InformationRecord(code.Message, "Connect-Defender") { Tags = { "DeviceCode" } });
                 return Task.CompletedTask;
             })
-            .ExecuteAsync(cancellationToken)
-            .ConfigureAwait(false);
+            .ExecuteAsync(cancellationToken);
         _account = result.Account;
         return Record(result);
     }
 
     public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
-        var account = _account ?? (await App.GetAccountsAsync().ConfigureAwait(false)).FirstOrDefault();
+        var account = _account ?? (await App.GetAccountsAsync()).FirstOrDefault();
         try
         {
             var result = await App.AcquireTokenSilent(_scopes, account)
                 .WithForceRefresh(forceRefresh)
-                .ExecuteAsync(cancellationToken)
-                .ConfigureAwait(false);
+                .ExecuteAsync(cancellationToken);
             return Record(result);
         }
         catch (MsalUiRequiredException e)

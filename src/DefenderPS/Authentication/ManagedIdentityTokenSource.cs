@@ -38,8 +38,7 @@ internal sealed class ManagedIdentityTokenSource : TokenSource
         var app = _app ?? throw new ObjectDisposedException(nameof(ManagedIdentityTokenSource), "The session was disconnected; its tokens were discarded.");
         var result = await app.AcquireTokenForManagedIdentity(_resource)
             .WithForceRefresh(forceRefresh)
-            .ExecuteAsync(cancellationToken)
-            .ConfigureAwait(false);
+            .ExecuteAsync(cancellationToken);
         return Record(result);
     }
 

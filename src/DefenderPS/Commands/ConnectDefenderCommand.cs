@@ -291,7 +291,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         string token = string.Empty;
         try
         {
-            RunOrThrow(async (sink, stopping) => token = await source.SignInAsync(sink, stopping).ConfigureAwait(false));
+            RunOrThrow(async (sink, stopping) => token = await source.SignInAsync(sink, stopping));
         }
         catch (MsalException e)
         {

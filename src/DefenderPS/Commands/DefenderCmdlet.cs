@@ -8,8 +8,8 @@ using DefenderPS.Http;
 namespace DefenderPS.Commands;
 
 /// <summary>
-/// The shared work of every DefenderPS cmdlet: running async work off the pipeline thread while
-/// writing its output on it, in input order; stopping on Ctrl+C; turning failures into ErrorRecords.
+/// The shared work of every DefenderPS cmdlet: running async work while writing its output only from
+/// the pipeline thread, in input order; stopping on Ctrl+C; turning failures into ErrorRecords.
 /// </summary>
 public abstract class DefenderCmdlet : PSCmdlet
 {
@@ -38,14 +38,18 @@ public abstract class DefenderCmdlet : PSCmdlet
     }
 
     /// <summary>
-    /// Starts <paramref name="work"/> for one input on the thread pool. With more than
-    /// <paramref name="maxInFlight"/> inputs started, writes the oldest one's output first, so output keeps
-    /// input order. A failure becomes a non-terminating error about <paramref name="target"/> and the
-    /// pipeline goes on with the next input.
+    /// Starts <paramref name="work"/> for one input. With more than <paramref name="maxInFlight"/> inputs
+    /// started, writes the oldest one's output first, so output keeps input order. A failure becomes a
+    /// non-terminating error about <paramref name="target"/> and the pipeline goes on with the next input.
     /// </summary>
+    /// <remarks>
+    /// One input at a time (the default) runs entirely on the pipeline thread, its awaits resuming there
+    /// as in an event loop, so each request costs no more thread hand-offs than a bare HttpClient call.
+    /// Several at a time continue on the thread pool, each queueing its writes for the pipeline thread.
+    /// </remarks>
     private protected void Start(Func<IPipelineSink, CancellationToken, Task> work, object? target, int maxInFlight)
     {
-        _inFlight.Enqueue(new PendingWork(work, target, VerboseEnabled, _stopping.Token));
+        _inFlight.Enqueue(new PendingWork(work, target, VerboseEnabled, onPipelineThread: maxInFlight == 1, _stopping.Token));
         while (_inFlight.Count >= maxInFlight)
         {
             Finish(_inFlight.Dequeue());
@@ -63,7 +67,7 @@ public abstract class DefenderCmdlet : PSCmdlet
 
     /// <summary>Runs <paramref name="work"/> now, writing its output, and lets its exception escape.</summary>
     private protected void RunOrThrow(Func<IPipelineSink, CancellationToken, Task> work) =>
-        WriteWhenDone(new PendingWork(work, null, VerboseEnabled, _stopping.Token));
+        WriteWhenDone(new PendingWork(work, null, VerboseEnabled, onPipelineThread: true, _stopping.Token));
 
     /// <summary>Stops the whole command with an error, for problems no other input could avoid.</summary>
     private protected void Terminate(string errorId, ErrorCategory category, string message, object? target = null) =>
@@ -87,6 +91,8 @@ public abstract class DefenderCmdlet : PSCmdlet
     private void WriteWhenDone(PendingWork work)
     {
         var completed = false;
+        var previousContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(work.Context);
         try
         {
             foreach (var write in work.Drain())
@@ -104,6 +110,8 @@ public abstract class DefenderCmdlet : PSCmdlet
         }
         finally
         {
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+
             // Leaving early (Ctrl+C, Select-Object -First, a terminating error): cancel work nobody will read.
             if (!completed)
             {
@@ -125,15 +133,29 @@ public abstract class DefenderCmdlet : PSCmdlet
         private readonly Thread _pipelineThread;
         private bool _completed;
 
-        public PendingWork(Func<IPipelineSink, CancellationToken, Task> work, object? target, bool verbose, CancellationToken stopping)
+        public PendingWork(Func<IPipelineSink, CancellationToken, Task> work, object? target, bool verbose, bool onPipelineThread, CancellationToken stopping)
         {
             _stopping = stopping;
             _verbose = verbose;
             _pipelineThread = Thread.CurrentThread;
             Target = target;
+            Context = onPipelineThread ? new PipelineContext(this) : null;
             _wakeOnStop = stopping.Register(Wake);
-            Task = RunAsync(work);
+
+            var previousContext = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(Context);
+            try
+            {
+                Task = RunAsync(work);
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(previousContext);
+            }
         }
+
+        /// <summary>Where the work's awaits resume: the pipeline thread, or the thread pool when null.</summary>
+        public SynchronizationContext? Context { get; }
 
         public object? Target { get; }
 
@@ -141,9 +163,10 @@ public abstract class DefenderCmdlet : PSCmdlet
 
         public void Emit(PSObject item) => Add(cmdlet => cmdlet.WriteObject(item));
 
+        public bool WantsVerbose => _verbose;
+
         public void Verbose(string message)
         {
-            // Verbose text is built and queued only when someone will see it: this is the per-request hot path.
             if (_verbose)
             {
                 Add(cmdlet => cmdlet.WriteVerbose(message));
@@ -196,7 +219,7 @@ public abstract class DefenderCmdlet : PSCmdlet
         {
             try
             {
-                await work(this, _stopping).ConfigureAwait(false);
+                await work(this, _stopping);
             }
             finally
             {
@@ -204,12 +227,12 @@ public abstract class DefenderCmdlet : PSCmdlet
             }
         }
 
-        private void Add(Action<Cmdlet> write)
+        private void Add(Action<Cmdlet> write, bool bounded = true)
         {
             lock (_writes)
             {
                 // The pipeline thread itself must never wait here: only it can empty the queue.
-                while (_writes.Count >= Capacity && Thread.CurrentThread != _pipelineThread)
+                while (bounded && _writes.Count >= Capacity && Thread.CurrentThread != _pipelineThread)
                 {
                     _stopping.ThrowIfCancellationRequested();
                     Monitor.Wait(_writes);
@@ -240,6 +263,18 @@ public abstract class DefenderCmdlet : PSCmdlet
             {
                 Monitor.PulseAll(_writes);
             }
+        }
+
+        /// <summary>Resumes the work's awaits on the pipeline thread, between its writes.</summary>
+        private sealed class PipelineContext(PendingWork work) : SynchronizationContext
+        {
+            // Never bounded: a continuation is what will empty the queue.
+            public override void Post(SendOrPostCallback callback, object? state) => work.Add(_ => callback(state), bounded: false);
+
+            public override void Send(SendOrPostCallback callback, object? state) =>
+                throw new NotSupportedException("DefenderPS work never blocks the pipeline thread.");
+
+            public override SynchronizationContext CreateCopy() => this;
         }
     }
 }

@@ -77,10 +77,11 @@ internal static class JsonToPSObject
     /// <summary>Adds a note property; a repeated name keeps the last value, as JSON parsers do, instead of failing.</summary>
     public static void SetProperty(PSObject target, string name, object? value)
     {
-        // Add checks for duplicates itself; looking the name up first would double the cost of every property.
+        // Pre-validated: a note property on a fresh object cannot clash with the type table, and skipping
+        // that check halves the cost of every property. A repeated name still throws.
         try
         {
-            target.Properties.Add(new PSNoteProperty(name, value));
+            target.Properties.Add(new PSNoteProperty(name, value), preValidated: true);
         }
         catch (ExtendedTypeSystemException)
         {

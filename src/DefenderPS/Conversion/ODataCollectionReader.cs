@@ -41,7 +41,7 @@ internal sealed class ODataCollectionReader
     public static async Task<string?> ReadPageAsync(Stream body, EntityKind kind, Action<PSObject> onEntity, CancellationToken cancellationToken)
     {
         var reader = new ODataCollectionReader(kind, onEntity);
-        await reader.ReadAsync(body, cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(body, cancellationToken);
         return reader.NextLink;
     }
 
@@ -74,7 +74,7 @@ internal sealed class ODataCollectionReader
                     buffer = larger;
                 }
 
-                var read = await body.ReadAsync(buffer, end, buffer.Length - end, cancellationToken).ConfigureAwait(false);
+                var read = await body.ReadAsync(buffer, end, buffer.Length - end, cancellationToken);
                 end += read;
                 final = read == 0;
                 start += Consume(new ReadOnlySpan<byte>(buffer, start, end - start), final);

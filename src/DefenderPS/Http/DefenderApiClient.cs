@@ -72,12 +72,12 @@ internal sealed class DefenderApiClient : IDisposable
 
                 if (route.IsCollection)
                 {
-                    return await ODataCollectionReader.ReadPageAsync(body, route.Result, Emit, token).ConfigureAwait(false);
+                    return await ODataCollectionReader.ReadPageAsync(body, route.Result, Emit, token);
                 }
 
-                Emit(JsonToPSObject.ConvertEntity(await ReadAllAsync(body, token).ConfigureAwait(false), route.Result));
+                Emit(JsonToPSObject.ConvertEntity(await ReadAllAsync(body, token), route.Result));
                 return null;
-            }).ConfigureAwait(false);
+            });
             uri = next is null ? null : CheckNextLink(call, next, visited);
         }
 
@@ -107,33 +107,41 @@ internal sealed class DefenderApiClient : IDisposable
         while (true)
         {
             ThrowIfDisconnected();
-            await WaitForBudgetAsync(sink, cancellationToken).ConfigureAwait(false);
+            await WaitForBudgetAsync(sink, cancellationToken);
             TimeSpan? retryAfter;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 timeout.CancelAfter(_session.RequestTimeout);
                 try
                 {
-                    var token = await GetTokenAsync(forceRefresh: refreshedToken, timeout.Token).ConfigureAwait(false);
+                    var token = await GetTokenAsync(forceRefresh: refreshedToken, timeout.Token);
                     using var request = new HttpRequestMessage(HttpMethod.Get, uri);
                     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
                     request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                     request.Headers.UserAgent.Add(UserAgent);
 
-                    sink.Verbose($"GET {uri.AbsoluteUri}");
-                    var watch = Stopwatch.StartNew();
+                    // The per-request hot path: verbose text is built only when someone will see it.
+                    var watch = sink.WantsVerbose ? Stopwatch.StartNew() : null;
+                    if (watch is not null)
+                    {
+                        sink.Verbose($"GET {uri.AbsoluteUri}");
+                    }
+
                     _session.CountRequest();
-                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                     var status = (int)response.StatusCode;
-                    sink.Verbose($"{status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms");
+                    if (watch is not null)
+                    {
+                        sink.Verbose($"{status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms");
+                    }
 
                     if (response.IsSuccessStatusCode)
                     {
-                        using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), timeout, _session.RequestTimeout);
-                        return await readBody(body, timeout.Token).ConfigureAwait(false);
+                        using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _session.RequestTimeout);
+                        return await readBody(body, timeout.Token);
                     }
 
-                    var error = await ServiceError.ReadAsync(response, timeout.Token).ConfigureAwait(false);
+                    var error = await ServiceError.ReadAsync(response, timeout.Token);
                     retryAfter = status switch
                     {
                         401 when !refreshedToken && _session.TokenSource.CanRefresh => Retry(ref refreshedToken, TimeSpan.Zero, sink,
@@ -181,7 +189,7 @@ internal sealed class DefenderApiClient : IDisposable
             _session.CountRetry();
             if (retryAfter > TimeSpan.Zero)
             {
-                await Clock.Delay(retryAfter.Value, cancellationToken).ConfigureAwait(false);
+                await Clock.Delay(retryAfter.Value, cancellationToken);
                 _session.CountWait(retryAfter.Value);
             }
         }
@@ -230,7 +238,7 @@ internal sealed class DefenderApiClient : IDisposable
                 sink.Verbose($"Waiting {wait.TotalSeconds:0.#} s for the call budget ({reason}).");
                 sink.Progress(new ProgressRecord(WaitProgressId, activity, $"{seconds} s left ({reason})") { SecondsRemaining = seconds });
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         if (waited > TimeSpan.Zero)
         {
             _session.CountWait(waited);
@@ -242,7 +250,7 @@ internal sealed class DefenderApiClient : IDisposable
     {
         try
         {
-            return await _session.TokenSource.GetTokenAsync(forceRefresh, cancellationToken).ConfigureAwait(false);
+            return await _session.TokenSource.GetTokenAsync(forceRefresh, cancellationToken);
         }
         catch (TokenExpiredException e)
         {
@@ -284,7 +292,7 @@ internal sealed class DefenderApiClient : IDisposable
     private static async Task<byte[]> ReadAllAsync(Stream body, CancellationToken cancellationToken)
     {
         using var copy = new MemoryStream();
-        await body.CopyToAsync(copy, 81920, cancellationToken).ConfigureAwait(false);
+        await body.CopyToAsync(copy, 81920, cancellationToken);
         return copy.ToArray();
     }
 }

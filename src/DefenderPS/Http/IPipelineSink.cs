@@ -10,6 +10,9 @@ internal interface IPipelineSink
 {
     void Emit(PSObject item);
 
+    /// <summary>Whether verbose messages are shown, so hot paths build their text only then.</summary>
+    bool WantsVerbose { get; }
+
     void Verbose(string message);
 
     void Progress(ProgressRecord record);

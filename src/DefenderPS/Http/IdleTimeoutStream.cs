@@ -40,7 +40,7 @@ internal sealed class IdleTimeoutStream : Stream
     {
         // Armed only while waiting for the service; disarmed while the caller works on what arrived.
         _timeout.CancelAfter(_limit);
-        var read = await _inner.ReadAsync(buffer, offset, count, _timeout.Token).ConfigureAwait(false);
+        var read = await _inner.ReadAsync(buffer, offset, count, _timeout.Token);
         _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
         return read;
     }

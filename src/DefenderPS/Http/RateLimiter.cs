@@ -72,7 +72,7 @@ internal sealed class RateLimiter
             }
 
             onWait(wait, reason);
-            await _clock.Delay(wait, cancellationToken).ConfigureAwait(false);
+            await _clock.Delay(wait, cancellationToken);
             waited += wait;
         }
     }

@@ -31,11 +31,11 @@ internal sealed class ServiceError
 
     public static async Task<ServiceError> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        using var body = await response.Content.ReadAsStreamAsync();
         var buffer = new byte[MaxErrorBodyBytes];
         var length = 0;
         int read;
-        while (length < buffer.Length && (read = await body.ReadAsync(buffer, length, buffer.Length - length, cancellationToken).ConfigureAwait(false)) > 0)
+        while (length < buffer.Length && (read = await body.ReadAsync(buffer, length, buffer.Length - length, cancellationToken)) > 0)
         {
             length += read;
         }

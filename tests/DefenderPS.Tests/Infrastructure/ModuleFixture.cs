@@ -53,6 +53,8 @@ public class ModuleFixture : IAsyncLifetime
                 Runspace.SessionStateProxy.SetVariable(name, value);
             }
 
+            // Script methods such as the types' ToString() need a runspace on the thread that calls them.
+            Runspace.DefaultRunspace = Runspace;
             using var ps = PowerShell.Create();
             ps.Runspace = Runspace;
             ps.AddScript(script);
