@@ -49,7 +49,7 @@ public abstract class DefenderCmdlet : PSCmdlet
     /// </remarks>
     private protected void Start(Func<IPipelineSink, CancellationToken, Task> work, object? target, int maxInFlight)
     {
-        _inFlight.Enqueue(new PendingWork(work, target, VerboseEnabled, onPipelineThread: maxInFlight == 1, _stopping.Token));
+        _inFlight.Enqueue(new PendingWork(this, work, target, VerboseEnabled, onPipelineThread: maxInFlight == 1, _stopping.Token));
         while (_inFlight.Count >= maxInFlight)
         {
             Finish(_inFlight.Dequeue());
@@ -67,7 +67,7 @@ public abstract class DefenderCmdlet : PSCmdlet
 
     /// <summary>Runs <paramref name="work"/> now, writing its output, and lets its exception escape.</summary>
     private protected void RunOrThrow(Func<IPipelineSink, CancellationToken, Task> work) =>
-        WriteWhenDone(new PendingWork(work, null, VerboseEnabled, onPipelineThread: true, _stopping.Token));
+        WriteWhenDone(new PendingWork(this, work, null, VerboseEnabled, onPipelineThread: true, _stopping.Token));
 
     /// <summary>Stops the whole command with an error, for problems no other input could avoid.</summary>
     private protected void Terminate(string errorId, ErrorCategory category, string message, object? target = null) =>
@@ -131,10 +131,12 @@ public abstract class DefenderCmdlet : PSCmdlet
         private readonly bool _verbose;
         private readonly CancellationTokenRegistration _wakeOnStop;
         private readonly Thread _pipelineThread;
+        private readonly Cmdlet _cmdlet;
         private bool _completed;
 
-        public PendingWork(Func<IPipelineSink, CancellationToken, Task> work, object? target, bool verbose, bool onPipelineThread, CancellationToken stopping)
+        public PendingWork(Cmdlet cmdlet, Func<IPipelineSink, CancellationToken, Task> work, object? target, bool verbose, bool onPipelineThread, CancellationToken stopping)
         {
+            _cmdlet = cmdlet;
             _stopping = stopping;
             _verbose = verbose;
             _pipelineThread = Thread.CurrentThread;
@@ -161,7 +163,7 @@ public abstract class DefenderCmdlet : PSCmdlet
 
         public Task Task { get; }
 
-        public void Emit(PSObject item) => Add(cmdlet => cmdlet.WriteObject(item));
+        public void Emit(PSObject item) => Write(cmdlet => cmdlet.WriteObject(item));
 
         public bool WantsVerbose => _verbose;
 
@@ -169,15 +171,15 @@ public abstract class DefenderCmdlet : PSCmdlet
         {
             if (_verbose)
             {
-                Add(cmdlet => cmdlet.WriteVerbose(message));
+                Write(cmdlet => cmdlet.WriteVerbose(message));
             }
         }
 
-        public void Progress(ProgressRecord record) => Add(cmdlet => cmdlet.WriteProgress(record));
+        public void Progress(ProgressRecord record) => Write(cmdlet => cmdlet.WriteProgress(record));
 
-        public void Warning(string message) => Add(cmdlet => cmdlet.WriteWarning(message));
+        public void Warning(string message) => Write(cmdlet => cmdlet.WriteWarning(message));
 
-        public void Information(InformationRecord record) => Add(cmdlet => cmdlet.WriteInformation(record));
+        public void Information(InformationRecord record) => Write(cmdlet => cmdlet.WriteInformation(record));
 
         /// <summary>Hands over everything queued so far, waiting (without spinning) until there is something or the work is done.</summary>
         public IEnumerable<Action<Cmdlet>> Drain()
@@ -224,6 +226,22 @@ public abstract class DefenderCmdlet : PSCmdlet
             finally
             {
                 Complete();
+            }
+        }
+
+        /// <summary>
+        /// On the pipeline thread of the event loop (the only work in flight) a write happens at once, so
+        /// objects stream as they are parsed; anywhere else it waits in the queue for the pipeline thread.
+        /// </summary>
+        private void Write(Action<Cmdlet> write)
+        {
+            if (Context is not null && Thread.CurrentThread == _pipelineThread)
+            {
+                write(_cmdlet);
+            }
+            else
+            {
+                Add(write);
             }
         }
 
