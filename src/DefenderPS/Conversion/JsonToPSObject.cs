@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Text.Json;
@@ -60,14 +61,14 @@ internal static class JsonToPSObject
         var result = new PSObject();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = PropertyName(ref reader);
             reader.Read();
             var value = ReadValue(ref reader);
 
             // OData annotations (@odata.context, @odata.etag) describe the wire format, not the entity.
             if (name.Length > 0 && name[0] != '@')
             {
-                SetProperty(result, PascalCase(name), value);
+                SetProperty(result, name, value);
             }
         }
 
@@ -135,6 +136,61 @@ internal static class JsonToPSObject
         }
 
         return reader.GetDouble();
+    }
+
+    /// <summary>
+    /// The PascalCase name of the property at the reader. Entities repeat the same few dozen names, so each is
+    /// made once and found again by its UTF-8 bytes, instead of two new strings per property per entity.
+    /// </summary>
+    private static string PropertyName(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return PascalCase(reader.GetString()!);
+        }
+
+        var raw = reader.ValueSpan;
+        var hash = Fnv1a(raw);
+        if (KnownNames.TryGetValue(hash, out var known) && raw.SequenceEqual(known.Utf8))
+        {
+            return known.Name;
+        }
+
+        var name = PascalCase(reader.GetString()!);
+        if (KnownNames.Count < MaxKnownNames)
+        {
+            KnownNames.TryAdd(hash, new KnownName(raw.ToArray(), name));
+        }
+
+        return name;
+    }
+
+    private const int MaxKnownNames = 4096;
+
+    private static readonly ConcurrentDictionary<ulong, KnownName> KnownNames = new();
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> bytes)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in bytes)
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+
+    private sealed class KnownName
+    {
+        public KnownName(byte[] utf8, string name)
+        {
+            Utf8 = utf8;
+            Name = name;
+        }
+
+        public byte[] Utf8 { get; }
+
+        public string Name { get; }
     }
 
     private static string PascalCase(string name) =>
