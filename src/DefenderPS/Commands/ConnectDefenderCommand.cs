@@ -293,6 +293,12 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         {
             RunOrThrow(async (sink, stopping) => token = await source.SignInAsync(sink, stopping));
         }
+        catch (Exception e) when (e is not MsalException)
+        {
+            // Ctrl+C or any other failure: drop the credential (and a certificate loaded for it) now.
+            source.Dispose();
+            throw;
+        }
         catch (MsalException e)
         {
             source.Dispose();
