@@ -256,7 +256,18 @@ public abstract class DefenderCmdlet : PSCmdlet
                     Monitor.Wait(_writes);
                 }
 
-                _stopping.ThrowIfCancellationRequested();
+                // A stopped pipeline reads nothing more: a write unwinds its producer, while a continuation
+                // (posted from any thread, where throwing would end the process) is dropped with its work.
+                if (_stopping.IsCancellationRequested)
+                {
+                    if (bounded)
+                    {
+                        _stopping.ThrowIfCancellationRequested();
+                    }
+
+                    return;
+                }
+
                 _writes.Enqueue(write);
                 if (_writes.Count == 1)
                 {
