@@ -181,4 +181,25 @@ public sealed class RelationCmdletTests(ModuleFixture module) : IClassFixture<Mo
         Assert.Equal("second", user.Str("Id"));
         Assert.Equal("da1_dup", user.Str("AlertId"));
     }
+
+    [Fact]
+    public void A_downstream_command_that_blocks_on_async_code_does_not_deadlock()
+    {
+        // Its own runspace: if this ever deadlocks, only that runspace is lost.
+        var state = System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2();
+        state.ImportPSModule(ModuleFixture.ModuleManifest);
+        var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(state);
+        runspace.Open();
+        var ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddScript($"{module.Connect}\nGet-DefenderUserAlert user1 | ForEach-Object {{ [DefenderPS.Tests.Infrastructure.SyncOverAsync]::Run() }}");
+
+        var running = ps.BeginInvoke();
+        var finished = running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+
+        Assert.True(finished, "the pipeline deadlocked");
+        Assert.Equal([42, 42], ps.EndInvoke(running).Select(o => (int)o.BaseObject));
+        ps.Dispose();
+        runspace.Dispose();
+    }
 }

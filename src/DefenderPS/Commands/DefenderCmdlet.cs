@@ -91,8 +91,6 @@ public abstract class DefenderCmdlet : PSCmdlet
     private void WriteWhenDone(PendingWork work)
     {
         var completed = false;
-        var previousContext = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(work.Context);
         try
         {
             foreach (var write in work.Drain())
@@ -110,8 +108,6 @@ public abstract class DefenderCmdlet : PSCmdlet
         }
         finally
         {
-            SynchronizationContext.SetSynchronizationContext(previousContext);
-
             // Leaving early (Ctrl+C, Select-Object -First, a terminating error): cancel work nobody will read.
             if (!completed)
             {
@@ -132,6 +128,7 @@ public abstract class DefenderCmdlet : PSCmdlet
         private readonly CancellationTokenRegistration _wakeOnStop;
         private readonly Thread _pipelineThread;
         private readonly Cmdlet _cmdlet;
+        private readonly SynchronizationContext? _outerContext;
         private bool _completed;
 
         public PendingWork(Cmdlet cmdlet, Func<IPipelineSink, CancellationToken, Task> work, object? target, bool verbose, bool onPipelineThread, CancellationToken stopping)
@@ -144,16 +141,8 @@ public abstract class DefenderCmdlet : PSCmdlet
             Context = onPipelineThread ? new PipelineContext(this) : null;
             _wakeOnStop = stopping.Register(Wake);
 
-            var previousContext = SynchronizationContext.Current;
-            SynchronizationContext.SetSynchronizationContext(Context);
-            try
-            {
-                Task = RunAsync(work);
-            }
-            finally
-            {
-                SynchronizationContext.SetSynchronizationContext(previousContext);
-            }
+            _outerContext = SynchronizationContext.Current;
+            Task = InContext(Context, () => RunAsync(work));
         }
 
         /// <summary>Where the work's awaits resume: the pipeline thread, or the thread pool when null.</summary>
@@ -237,7 +226,8 @@ public abstract class DefenderCmdlet : PSCmdlet
         {
             if (Context is not null && Thread.CurrentThread == _pipelineThread)
             {
-                write(_cmdlet);
+                // The rest of the pipeline runs inside this call; it must not see (and post to, or block) our context.
+                InContext(_outerContext, () => write(_cmdlet));
             }
             else
             {
@@ -294,11 +284,32 @@ public abstract class DefenderCmdlet : PSCmdlet
             }
         }
 
-        /// <summary>Resumes the work's awaits on the pipeline thread, between its writes.</summary>
+        private static T InContext<T>(SynchronizationContext? context, Func<T> action)
+        {
+            var previous = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(context);
+            try
+            {
+                return action();
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(previous);
+            }
+        }
+
+        private static void InContext(SynchronizationContext? context, Action action) => InContext(context, () =>
+        {
+            action();
+            return true;
+        });
+
+        /// <summary>Resumes the work's awaits on the pipeline thread, between its writes, and only there.</summary>
         private sealed class PipelineContext(PendingWork work) : SynchronizationContext
         {
             // Never bounded: a continuation is what will empty the queue.
-            public override void Post(SendOrPostCallback callback, object? state) => work.Add(_ => callback(state), bounded: false);
+            public override void Post(SendOrPostCallback callback, object? state) =>
+                work.Add(_ => InContext(this, () => callback(state)), bounded: false);
 
             public override void Send(SendOrPostCallback callback, object? state) =>
                 throw new NotSupportedException("DefenderPS work never blocks the pipeline thread.");
