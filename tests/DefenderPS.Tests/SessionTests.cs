@@ -147,6 +147,7 @@ public sealed class SessionTests(ModuleFixture module) : IClassFixture<ModuleFix
     [Theory]
     [InlineData("not-a-guid", "contoso.onmicrosoft.com", "InvalidClientId")]
     [InlineData(ClientId, "contoso/evil", "InvalidTenantId")]
+    [InlineData(ClientId, "contoso", "InvalidTenantId")]
     public void Client_ids_and_tenant_ids_are_checked_before_any_request(string clientId, string tenantId, string errorId)
     {
         var before = module.Api.TokenRequestCount;

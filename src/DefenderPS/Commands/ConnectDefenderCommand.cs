@@ -362,7 +362,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             Terminate("InvalidClientId", ErrorCategory.InvalidArgument, $"-ClientId '{ClientId}' is not an application (client) id; it must be a GUID.", ClientId);
         }
 
-        if (Uri.CheckHostName(TenantId) != UriHostNameType.Dns)
+        // A tenant GUID, a verified domain, or one of Entra ID's multi-tenant names (for device code sign-in).
+        var isTenant = Guid.TryParse(TenantId, out _)
+            || (Uri.CheckHostName(TenantId) == UriHostNameType.Dns && TenantId.IndexOf('.') > 0)
+            || TenantId is "common" or "organizations";
+        if (!isTenant)
         {
             Terminate("InvalidTenantId", ErrorCategory.InvalidArgument, $"-TenantId '{TenantId}' is neither a tenant GUID nor a domain name such as contoso.onmicrosoft.com.", TenantId);
         }
