@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
@@ -51,23 +50,7 @@ internal sealed class AccessTokenSource : TokenSource
         base.Dispose();
     }
 
-    private string Reveal()
-    {
-        if (_plain is not null)
-        {
-            return _plain;
-        }
-
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(_token);
-        try
-        {
-            return _plain = Marshal.PtrToStringUni(pointer) ?? string.Empty;
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
-    }
+    private string Reveal() => _plain ??= SecureStrings.ToPlainText(_token);
 }
 
 /// <summary>A user-supplied token has expired and DefenderPS has no way to get another.</summary>

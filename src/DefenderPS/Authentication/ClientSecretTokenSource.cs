@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.InteropServices;
 using System.Security;
 using DefenderPS.Session;
 
@@ -11,7 +10,7 @@ internal sealed class ClientSecretTokenSource : ConfidentialClientTokenSource
     private readonly string _credential;
 
     public ClientSecretTokenSource(string clientId, MsalSettings settings, SecureString clientSecret, string credential = "client secret")
-        : base(clientId, settings, builder => builder.WithClientSecret(Reveal(clientSecret)))
+        : base(clientId, settings, builder => builder.WithClientSecret(SecureStrings.ToPlainText(clientSecret)))
     {
         _credential = credential;
     }
@@ -19,17 +18,4 @@ internal sealed class ClientSecretTokenSource : ConfidentialClientTokenSource
     public override AuthenticationKind Kind => AuthenticationKind.ClientSecret;
 
     public override string Credential => _credential;
-
-    internal static string Reveal(SecureString secret)
-    {
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(secret);
-        try
-        {
-            return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
-    }
 }
