@@ -108,13 +108,14 @@ public sealed class HelpTests(ModuleFixture module) : IClassFixture<ModuleFixtur
                 """);
             File.WriteAllText(alertUser, markdown);
 
+            // A copy of the staged module with its own help: everything but en-US/, which the help builder writes below.
             var moduleDir = Directory.CreateDirectory(Path.Combine(root, "DefenderPS")).FullName;
-            var manifest = File.ReadAllText(ModuleFixture.ModuleManifest)
-                .Replace("RootModule           = 'DefenderPS.dll'", $"RootModule           = '{Path.Combine(ModuleFixture.RepoRoot, "out", "DefenderPS", "DefenderPS.dll")}'");
-            File.WriteAllText(Path.Combine(moduleDir, "DefenderPS.psd1"), manifest);
-            foreach (var formatFile in Directory.GetFiles(Path.GetDirectoryName(ModuleFixture.ModuleManifest)!, "*.ps1xml"))
+            var staged = Path.GetDirectoryName(ModuleFixture.ModuleManifest)!;
+            foreach (var file in Directory.GetFiles(staged, "*", SearchOption.AllDirectories).Where(f => !Path.GetRelativePath(staged, f).StartsWith("en-US", StringComparison.Ordinal)))
             {
-                File.Copy(formatFile, Path.Combine(moduleDir, Path.GetFileName(formatFile)));
+                var target = Path.Combine(moduleDir, Path.GetRelativePath(staged, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
             }
 
             Assert.Equal(0, HelpBuilder.HelpBuild.Run(docs, Path.Combine(moduleDir, "en-US"), "DefenderPS", TextWriter.Null, TextWriter.Null));

@@ -70,15 +70,17 @@ public sealed class PackageTests(ModuleFixture module) : IClassFixture<ModuleFix
             var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
             foreach (var file in new[]
             {
-                "DefenderPS.nuspec", "DefenderPS.psd1", "DefenderPS.dll", "DefenderPS.Format.ps1xml", "DefenderPS.Types.ps1xml",
-                "Microsoft.Identity.Client.dll", "System.Text.Json.dll", "Microsoft.Bcl.TimeProvider.dll",
-                "en-US/DefenderPS.dll-Help.xml", "en-US/about_DefenderPS.help.txt", "[Content_Types].xml", "_rels/.rels",
+                "DefenderPS.nuspec", "DefenderPS.psd1", "DefenderPS.psm1", "DefenderPS.Format.ps1xml", "DefenderPS.Types.ps1xml",
+                "loader/net8.0/DefenderPS.Loader.dll", "loader/net472/DefenderPS.Loader.dll",
+                "lib/net8.0/DefenderPS.dll", "lib/net8.0/Microsoft.Identity.Client.dll", "lib/net8.0/System.Text.Json.dll",
+                "lib/net472/DefenderPS.dll", "lib/net472/Microsoft.Identity.Client.dll", "lib/net472/System.Text.Json.dll",
+                "lib/net472/Microsoft.Bcl.TimeProvider.dll", "en-US/DefenderPS.dll-Help.xml", "en-US/about_DefenderPS.help.txt", "[Content_Types].xml", "_rels/.rels",
             })
             {
                 Assert.Contains(file, entries);
             }
 
-            Assert.DoesNotContain("System.Management.Automation.dll", entries);
+            Assert.DoesNotContain(entries, e => e.EndsWith("System.Management.Automation.dll", StringComparison.Ordinal));
             Assert.Single(entries, e => e.StartsWith("package/services/metadata/core-properties/", StringComparison.Ordinal) && e.EndsWith(".psmdcp", StringComparison.Ordinal));
             Assert.Equal(
                 Directory.GetFiles(StagedModule, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(StagedModule, f).Replace('\\', '/')).Order(),
@@ -169,6 +171,5 @@ public sealed class PackageTests(ModuleFixture module) : IClassFixture<ModuleFix
         }
     }
 
-    private static Assembly DefenderPSAssembly() =>
-        AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "DefenderPS");
+    private static Assembly DefenderPSAssembly() => ModuleInternals.Module;
 }

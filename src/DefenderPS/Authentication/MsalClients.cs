@@ -35,8 +35,11 @@ internal sealed class MsalSettings
 /// </summary>
 internal static class MsalClients
 {
-    /// <summary>Tests point MSAL's HTTP traffic at a loopback fake; MSAL itself refuses non-https authorities.</summary>
-    internal static IMsalHttpClientFactory? HttpClientFactoryOverride { get; set; }
+    /// <summary>
+    /// Tests point MSAL's HTTP traffic at a loopback fake (MSAL itself refuses non-https authorities). A handler, not an
+    /// MSAL type: the tests' MSAL is not the copy DefenderPS loads in its own context.
+    /// </summary>
+    internal static HttpMessageHandler? HttpHandlerOverride { get; set; }
 
     public static ConfidentialClientApplicationBuilder Confidential(string clientId, MsalSettings settings) =>
         WithAuthority(ConfidentialClientApplicationBuilder.Create(clientId), settings);
@@ -78,20 +81,20 @@ internal static class MsalClients
     private static T WithHttp<T>(T builder, IWebProxy? proxy)
         where T : BaseAbstractApplicationBuilder<T>
     {
-        if (HttpClientFactoryOverride is { } factory)
+        if (HttpHandlerOverride is { } handler)
         {
-            return builder.WithHttpClientFactory(factory);
+            return builder.WithHttpClientFactory(new FixedHttpClientFactory(new HttpClient(handler, disposeHandler: false)));
         }
 
-        return proxy is null ? builder : builder.WithHttpClientFactory(new ProxyHttpClientFactory(proxy));
+        return proxy is null ? builder : builder.WithHttpClientFactory(new FixedHttpClientFactory(new HttpClient(CreateHandler(proxy))));
     }
 
     /// <summary>MSAL wants one long-lived HttpClient per application.</summary>
-    private sealed class ProxyHttpClientFactory : IMsalHttpClientFactory
+    private sealed class FixedHttpClientFactory : IMsalHttpClientFactory
     {
         private readonly HttpClient _client;
 
-        public ProxyHttpClientFactory(IWebProxy proxy) => _client = new HttpClient(CreateHandler(proxy));
+        public FixedHttpClientFactory(HttpClient client) => _client = client;
 
         public HttpClient GetHttpClient() => _client;
     }

@@ -50,10 +50,10 @@ internal static class AuthTestKit
         api.Requests.Skip(since).Where(r => r.Method == "POST" && r.DecodedPath.EndsWith("/token", StringComparison.Ordinal)).ToList();
 
     /// <summary>Routes MSAL to the fake for the duration of a test.</summary>
-    public static LoopbackMsalHttpClientFactory RouteMsalTo(FakeDefenderApi api)
+    public static LoopbackMsalHandler RouteMsalTo(FakeDefenderApi api)
     {
-        var factory = new LoopbackMsalHttpClientFactory(api.BaseUri);
-        ModuleInternals.SetMsalHttpClientFactory(factory);
-        return factory;
+        var handler = new LoopbackMsalHandler(api.BaseUri);
+        ModuleInternals.SetMsalHttpHandler(handler);
+        return handler;
     }
 }

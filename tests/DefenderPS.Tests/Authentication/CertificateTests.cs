@@ -32,7 +32,7 @@ public sealed class CertificateTests : IClassFixture<ModuleFixture>, IDisposable
 
     public void Dispose()
     {
-        ModuleInternals.SetMsalHttpClientFactory(null);
+        ModuleInternals.SetMsalHttpHandler(null);
         Directory.Delete(_folder, recursive: true);
         _certificate.Dispose();
         _key.Dispose();

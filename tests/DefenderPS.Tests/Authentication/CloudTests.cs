@@ -8,7 +8,7 @@ namespace DefenderPS.Tests.Authentication;
 [Collection(StaticHooksCollection.Name)]
 public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixture>, IDisposable
 {
-    public void Dispose() => ModuleInternals.SetMsalHttpClientFactory(null);
+    public void Dispose() => ModuleInternals.SetMsalHttpHandler(null);
 
     [Theory]
     [InlineData("Global", "https://api.security.microsoft.com/", "https://login.microsoftonline.com/", "https://api.securitycenter.microsoft.com/.default")]

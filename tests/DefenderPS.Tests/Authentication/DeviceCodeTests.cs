@@ -24,7 +24,7 @@ public sealed class DeviceCodeTests : IClassFixture<ModuleFixture>, IDisposable
     public void Dispose()
     {
         _module.Api.IssuedTokenLifetime = TimeSpan.FromSeconds(3599);
-        ModuleInternals.SetMsalHttpClientFactory(null);
+        ModuleInternals.SetMsalHttpHandler(null);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class FederatedTokenTests : IClassFixture<ModuleFixture>, IDisposa
     public void Dispose()
     {
         _module.Api.IssuedTokenLifetime = TimeSpan.FromSeconds(3599);
-        ModuleInternals.SetMsalHttpClientFactory(null);
+        ModuleInternals.SetMsalHttpHandler(null);
         Directory.Delete(_folder, recursive: true);
     }
 

@@ -20,7 +20,7 @@ public sealed class ManagedIdentityTests : IClassFixture<ModuleFixture>, IDispos
     public ManagedIdentityTests(ModuleFixture module)
     {
         _module = module;
-        ModuleInternals.SetMsalHttpClientFactory(null);
+        ModuleInternals.SetMsalHttpHandler(null);
         _environment = new EnvironmentVariables(
             ("IDENTITY_ENDPOINT", module.Api.ManagedIdentityEndpoint.AbsoluteUri),
             ("IDENTITY_HEADER", module.Api.ManagedIdentityHeader));

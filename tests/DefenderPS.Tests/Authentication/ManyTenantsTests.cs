@@ -20,7 +20,7 @@ public sealed class ManyTenantsTests : IClassFixture<ModuleFixture>, IDisposable
         RouteMsalTo(module.Api);
     }
 
-    public void Dispose() => ModuleInternals.SetMsalHttpClientFactory(null);
+    public void Dispose() => ModuleInternals.SetMsalHttpHandler(null);
 
     [Fact]
     public void Two_tenants_run_in_parallel_each_on_its_own_budget()

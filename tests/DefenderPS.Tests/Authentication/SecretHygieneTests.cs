@@ -29,7 +29,7 @@ public sealed class SecretHygieneTests : IClassFixture<ModuleFixture>, IDisposab
 
     public void Dispose()
     {
-        ModuleInternals.SetMsalHttpClientFactory(null);
+        ModuleInternals.SetMsalHttpHandler(null);
         Directory.Delete(_folder, recursive: true);
     }
 

@@ -67,7 +67,7 @@ public sealed class SecretManagementTests : IClassFixture<ModuleFixture>, IDispo
     {
         _module.Run("Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue");
         Environment.SetEnvironmentVariable("PSModulePath", _originalModulePath);
-        ModuleInternals.SetMsalHttpClientFactory(null);
+        ModuleInternals.SetMsalHttpHandler(null);
         Directory.Delete(_modules, recursive: true);
     }
 

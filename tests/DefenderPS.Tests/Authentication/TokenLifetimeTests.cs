@@ -24,7 +24,7 @@ public sealed class TokenLifetimeTests : IClassFixture<ModuleFixture>, IDisposab
     public void Dispose()
     {
         _module.Api.IssuedTokenLifetime = TimeSpan.FromSeconds(3599);
-        ModuleInternals.SetMsalHttpClientFactory(null);
+        ModuleInternals.SetMsalHttpHandler(null);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.Identity.Client;
 
 namespace DefenderPS.Tests.Infrastructure;
 
@@ -9,11 +8,18 @@ namespace DefenderPS.Tests.Infrastructure;
 /// </summary>
 public static class ModuleInternals
 {
-    private static Assembly Module => AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "DefenderPS");
+    /// <summary>
+    /// DefenderPS.dll as the first import loaded it, in the module's own load context (the shared context never has it).
+    /// A test that imports a copy of the module from another folder loads a second one later.
+    /// </summary>
+    public static Assembly Module => AppDomain.CurrentDomain.GetAssemblies().First(a => a.GetName().Name == "DefenderPS");
 
-    /// <summary>Points MSAL's token requests at the fake (MSAL itself refuses a non-https authority).</summary>
-    public static void SetMsalHttpClientFactory(IMsalHttpClientFactory? factory) =>
-        StaticProperty("DefenderPS.Authentication.MsalClients", "HttpClientFactoryOverride").SetValue(null, factory);
+    /// <summary>
+    /// Points MSAL's token requests at the fake (MSAL itself refuses a non-https authority). The hook takes a plain
+    /// <see cref="HttpMessageHandler"/> because the module's MSAL types are not this test assembly's.
+    /// </summary>
+    public static void SetMsalHttpHandler(HttpMessageHandler? handler) =>
+        StaticProperty("DefenderPS.Authentication.MsalClients", "HttpHandlerOverride").SetValue(null, handler);
 
     /// <summary>The clock new sessions take their time from.</summary>
     public static void SetClock(TimeProvider clock) =>
@@ -25,26 +31,17 @@ public static class ModuleInternals
 }
 
 /// <summary>Sends MSAL's https requests to the fake on loopback, keeping path and query, and notes where MSAL meant to send them.</summary>
-public sealed class LoopbackMsalHttpClientFactory : IMsalHttpClientFactory
+public sealed class LoopbackMsalHandler(Uri fake) : DelegatingHandler(new SocketsHttpHandler())
 {
-    private readonly HttpClient _client;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Uri> _requested = new();
-
-    public LoopbackMsalHttpClientFactory(Uri fake) =>
-        _client = new(new RedirectHandler(fake, _requested) { InnerHandler = new SocketsHttpHandler() });
 
     /// <summary>The URIs MSAL asked for, before redirection, in order.</summary>
     public IReadOnlyList<Uri> Requested => _requested.ToArray();
 
-    public HttpClient GetHttpClient() => _client;
-
-    private sealed class RedirectHandler(Uri fake, System.Collections.Concurrent.ConcurrentQueue<Uri> requested) : DelegatingHandler
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            requested.Enqueue(request.RequestUri!);
-            request.RequestUri = new Uri(fake, request.RequestUri!.PathAndQuery);
-            return base.SendAsync(request, cancellationToken);
-        }
+        _requested.Enqueue(request.RequestUri!);
+        request.RequestUri = new Uri(fake, request.RequestUri!.PathAndQuery);
+        return base.SendAsync(request, cancellationToken);
     }
 }
