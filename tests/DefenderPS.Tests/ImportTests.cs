@@ -59,4 +59,27 @@ public sealed class ImportTests
         Assert.Contains("System.Text.Json", result.Output);
         Assert.Contains("System.Net.Http", result.Output);
     }
+
+    [Fact]
+    public void Import_Module_Force_and_importing_again_after_Remove_Module_keep_every_cmdlet_working()
+    {
+        var result = FreshProcess.Run($$"""
+            Import-Module '{{ModuleFixture.ModuleManifest}}'
+            Import-Module '{{ModuleFixture.ModuleManifest}}' -Force
+            "after -Force: $((Get-Module DefenderPS).ExportedCmdlets.Count) cmdlets, $(@(Get-Command -Module DefenderPS).Count) commands"
+            Connect-Defender -Demo
+            "alerts: $(@(Get-DefenderUserAlert alice).Count)"
+            Remove-Module DefenderPS
+            "after Remove-Module: $(@(Get-Command -Module DefenderPS).Count) commands"
+            Import-Module '{{ModuleFixture.ModuleManifest}}'
+            "imported again: $((Get-Module DefenderPS).ExportedCmdlets.Count) cmdlets"
+            Connect-Defender -Demo
+            "alerts: $(@(Get-DefenderUserAlert alice).Count)"
+            """);
+
+        Assert.True(result.ExitCode == 0, result.Errors);
+        Assert.Equal(
+            ["after -Force: 8 cmdlets, 8 commands", "alerts: 3", "after Remove-Module: 0 commands", "imported again: 8 cmdlets", "alerts: 3"],
+            result.Output);
+    }
 }
