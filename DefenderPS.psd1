@@ -1,5 +1,5 @@
 @{
-    RootModule           = 'DefenderPS.psm1'
+    RootModule           = 'DefenderPS.dll'
     ModuleVersion        = '0.1.0'
     GUID                 = '5f0c2a4e-8a4b-4b7e-9f63-2d8e1c7a9b41'
     Author               = 'DefenderPS contributors'

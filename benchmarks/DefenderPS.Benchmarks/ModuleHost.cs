@@ -71,10 +71,10 @@ public sealed class ModuleHost : IDisposable
 
     public void Dispose() => Runspace.Dispose();
 
-    /// <summary>Whether the staged DefenderPS.dll was compiled with optimisations (a Debug build would flatter nothing).</summary>
+    /// <summary>Whether the staged DefenderPS.Engine.dll was compiled with optimisations (a Debug build would flatter nothing).</summary>
     public static string ModuleBuildKind()
     {
-        var module = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "DefenderPS");
+        var module = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "DefenderPS.Engine");
         if (module is null)
         {
             return "not loaded";

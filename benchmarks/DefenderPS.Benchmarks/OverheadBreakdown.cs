@@ -147,7 +147,7 @@ public static class OverheadBreakdown
     /// <summary>DefenderPS.Conversion.JsonToPSObject.Convert (internal) of the imported module, as a delegate.</summary>
     private static SpanConverter ModuleConverter()
     {
-        var module = AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "DefenderPS");
+        var module = DefenderPS.Tests.Infrastructure.ModuleInternals.Engine;
         var method = module.GetType("DefenderPS.Conversion.JsonToPSObject", throwOnError: true)!
             .GetMethod("Convert", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(ReadOnlySpan<byte>)])
             ?? throw new MissingMethodException("DefenderPS.Conversion.JsonToPSObject", "Convert");

@@ -1,39 +1,34 @@
 using System.Collections.Generic;
 using System.IO;
-using System.Reflection;
 
 namespace DefenderPS.Loader;
 
 /// <summary>
-/// What DefenderPS.psm1 calls to get DefenderPS.dll: loaded with its dependencies apart from the rest of the
-/// session, so another module's MSAL or System.Text.Json never meets DefenderPS's, in either load order.
+/// What DefenderPS.dll calls when PowerShell imports it: from then on DefenderPS.Engine, and through it MSAL,
+/// System.Text.Json and the rest of lib/&lt;framework&gt;/, load apart from the rest of the session, so another
+/// module's versions never meet DefenderPS's, in either load order.
 /// </summary>
 public static class IsolatedModule
 {
-    private static readonly Dictionary<string, Assembly> LoadedByDirectory = new();
+    /// <summary>The assembly that DefenderPS.dll references and only this loader can find.</summary>
+    internal const string EngineName = "DefenderPS.Engine";
 
-    /// <summary>
-    /// DefenderPS.dll from <paramref name="libraryDirectory"/> (lib/&lt;framework&gt;), loaded once per process:
-    /// a re-import gets the same assembly, so sessions and their budgets survive <c>Import-Module -Force</c>.
-    /// </summary>
-    public static Assembly Load(string libraryDirectory)
+    private static readonly HashSet<string> Installed = new();
+
+    /// <summary>Installs the resolver for <paramref name="libraryDirectory"/> once per process: re-imports reuse it.</summary>
+    public static void Install(string libraryDirectory)
     {
         var directory = Path.GetFullPath(libraryDirectory);
-        lock (LoadedByDirectory)
+        lock (Installed)
         {
-            if (!LoadedByDirectory.TryGetValue(directory, out var module))
+            if (Installed.Add(directory))
             {
-                module = LoadApart(directory);
-                LoadedByDirectory.Add(directory, module);
+#if NETFRAMEWORK
+                OwnDependencyResolver.Install(directory);
+#else
+                ModuleLoadContext.Install(directory);
+#endif
             }
-
-            return module;
         }
     }
-
-#if NETFRAMEWORK
-    private static Assembly LoadApart(string directory) => OwnDependencyResolver.Install(directory).LoadModule();
-#else
-    private static Assembly LoadApart(string directory) => new ModuleLoadContext(directory).LoadModule();
-#endif
 }

@@ -8,9 +8,10 @@ namespace DefenderPS.Loader;
 
 /// <summary>
 /// Windows PowerShell 5.1 has one load context, so DefenderPS's assemblies load side by side (<see cref="Assembly.LoadFile(string)"/>,
-/// no load-from context to unify them with other modules' copies) and this resolver answers only requests that come
-/// from them. Another module's request for MSAL or System.Text.Json is never answered with DefenderPS's copy, and
-/// DefenderPS's requests never bind to another module's.
+/// no load-from context to unify them with other modules' copies) and this resolver answers only DefenderPS's requests:
+/// DefenderPS.Engine for anyone (the name is DefenderPS's alone), any other file of lib/ only when one of the assemblies
+/// it loaded asks. Another module's request for MSAL or System.Text.Json never gets DefenderPS's copy, and DefenderPS's
+/// requests never bind to another module's.
 /// </summary>
 internal sealed class OwnDependencyResolver
 {
@@ -19,26 +20,17 @@ internal sealed class OwnDependencyResolver
 
     private OwnDependencyResolver(string directory) => _directory = directory;
 
-    public static OwnDependencyResolver Install(string directory)
-    {
-        var resolver = new OwnDependencyResolver(directory);
-        AppDomain.CurrentDomain.AssemblyResolve += resolver.Resolve;
-        return resolver;
-    }
-
-    public Assembly LoadModule() => LoadOwn("DefenderPS")!;
+    public static void Install(string directory) => AppDomain.CurrentDomain.AssemblyResolve += new OwnDependencyResolver(directory).Resolve;
 
     private Assembly? Resolve(object? sender, ResolveEventArgs args)
     {
         var requested = new AssemblyName(args.Name);
-        if (args.RequestingAssembly is { } requester ? !IsOwn(requester) : !ShipsExactly(requested))
-        {
-            return null;
-        }
+        var ours = string.Equals(requested.Name, IsolatedModule.EngineName, StringComparison.OrdinalIgnoreCase)
+            || (args.RequestingAssembly is { } requester && IsOwn(requester));
 
         // DefenderPS's own request for any version of a file it ships gets that file: the binding redirect
         // powershell.exe.config cannot carry for a module.
-        return LoadOwn(requested.Name);
+        return ours ? LoadOwn(requested.Name) : null;
     }
 
     private bool IsOwn(Assembly assembly)
@@ -49,22 +41,9 @@ internal sealed class OwnDependencyResolver
         }
     }
 
-    /// <summary>A request with no requester (a type name in a string) is answered only for the exact assembly DefenderPS ships.</summary>
-    private bool ShipsExactly(AssemblyName requested)
-    {
-        var path = PathOf(requested.Name);
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-
-        var shipped = AssemblyName.GetAssemblyName(path);
-        return AssemblyName.ReferenceMatchesDefinition(requested, shipped) && requested.Version == shipped.Version;
-    }
-
     private Assembly? LoadOwn(string name)
     {
-        var path = PathOf(name);
+        var path = Path.Combine(_directory, name + ".dll");
         if (!File.Exists(path))
         {
             return null;
@@ -81,7 +60,5 @@ internal sealed class OwnDependencyResolver
             return assembly;
         }
     }
-
-    private string PathOf(string name) => Path.Combine(_directory, name + ".dll");
 }
 #endif

@@ -121,7 +121,7 @@ public sealed class CompletionTests(ModuleFixture module) : IClassFixture<Module
         Assert.All(ids, id => Assert.InRange(int.Parse(id[(id.IndexOf('-') + 1)..]), 1000 - 99, 999));
     }
 
-    /// <summary>The cache type in the DefenderPS assembly Import-Module loaded (the fixture imported it).</summary>
+    /// <summary>The cache type in the engine Import-Module loaded (the fixture imported it).</summary>
     private static Type RecentIdsType() =>
-        AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "DefenderPS").GetType("DefenderPS.Completion.RecentIds", throwOnError: true)!;
+        ModuleInternals.Engine.GetType("DefenderPS.Completion.RecentIds", throwOnError: true)!;
 }

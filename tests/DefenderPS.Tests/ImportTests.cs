@@ -22,12 +22,14 @@ public sealed class ImportTests
     private static string After(string script) => NewAssemblies.Replace("SCRIPT", script);
 
     [Fact]
-    public void Import_Module_loads_DefenderPS_and_none_of_its_heavy_dependencies()
+    public void Import_Module_loads_the_cmdlets_and_the_loader_and_nothing_behind_them()
     {
         var result = FreshProcess.Run(After($"Import-Module '{ModuleFixture.ModuleManifest}'"));
 
         Assert.True(result.ExitCode == 0, result.Errors);
         Assert.Contains("DefenderPS", result.Output);
+        Assert.Contains("DefenderPS.Loader", result.Output);
+        Assert.DoesNotContain("DefenderPS.Engine", result.Output);
         Assert.Empty(result.Output.Intersect(Heavy));
     }
 

@@ -31,7 +31,7 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
         }
         """;
 
-    /// <summary>The assembly version of DefenderPS.dll and DefenderPS.Loader.dll, from the manifest.</summary>
+    /// <summary>The assembly version of DefenderPS.dll, DefenderPS.Loader.dll and DefenderPS.Engine.dll, from the manifest.</summary>
     private static readonly string Ours = FourPart(ModuleManifest.Read(Path.Combine(ModuleFixture.RepoRoot, "DefenderPS.psd1")).ModuleVersion);
 
     private static string FourPart(Version v) => new Version(v.Major, v.Minor, Math.Max(v.Build, 0), Math.Max(v.Revision, 0)).ToString();
@@ -54,7 +54,7 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
         foreach ($context in [System.Runtime.Loader.AssemblyLoadContext]::All) {
             foreach ($assembly in $context.Assemblies) {
                 $name = $assembly.GetName()
-                if ($name.Name -in 'Microsoft.Identity.Client', 'System.Text.Json', 'DefenderPS', 'DefenderPS.Loader') {
+                if ($name.Name -in 'Microsoft.Identity.Client', 'System.Text.Json', 'DefenderPS', 'DefenderPS.Loader', 'DefenderPS.Engine') {
                     $where = if ($context -eq [System.Runtime.Loader.AssemblyLoadContext]::Default) { 'shared' }
                         elseif ($context.Name -eq 'DefenderPS') { 'DefenderPS' } else { 'another context' }
                     "loaded in ${where}: $($name.Name) $($name.Version)"
@@ -112,7 +112,7 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
     }
 
     [Fact]
-    public void Only_the_loader_joins_the_shared_context_and_PowerShell_still_sees_the_cmdlets_and_the_session_type()
+    public void Only_the_cmdlets_and_the_loader_join_the_shared_context_and_PowerShell_still_sees_the_session_type()
     {
         var output = FreshProcess.Run($$"""
             Import-Module '{{ModuleFixture.ModuleManifest}}'
@@ -128,9 +128,10 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
         Assert.Equal(["8", "DefenderPS.Session.DefenderSession", "DefenderPS"], output.Output.Take(3));
         Assert.Equal(
             [
-                $"loaded in DefenderPS: DefenderPS {Ours}",
+                $"loaded in DefenderPS: DefenderPS.Engine {Ours}",
                 "loaded in DefenderPS: Microsoft.Identity.Client 4.92.0.0",
                 "loaded in DefenderPS: System.Text.Json 10.0.0.0",
+                $"loaded in shared: DefenderPS {Ours}",
                 $"loaded in shared: DefenderPS.Loader {Ours}",
             ],
             output.Output.Skip(3).Order(StringComparer.Ordinal));
@@ -143,10 +144,11 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
     private static void AssertEachModuleHasItsOwnCopies(IEnumerable<string> loaded) =>
         Assert.Equal(
             [
-                $"loaded in DefenderPS: DefenderPS {Ours}",
+                $"loaded in DefenderPS: DefenderPS.Engine {Ours}",
                 "loaded in DefenderPS: Microsoft.Identity.Client 4.92.0.0",
                 "loaded in DefenderPS: System.Text.Json 10.0.0.0",
                 "loaded in another context: System.Text.Json 6.0.0.0",
+                $"loaded in shared: DefenderPS {Ours}",
                 $"loaded in shared: DefenderPS.Loader {Ours}",
                 "loaded in shared: Microsoft.Identity.Client 4.61.3.0",
                 $"loaded in shared: System.Text.Json {Environment.Version.Major}.0.0.0",

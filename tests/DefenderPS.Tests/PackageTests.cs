@@ -70,10 +70,10 @@ public sealed class PackageTests(ModuleFixture module) : IClassFixture<ModuleFix
             var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
             foreach (var file in new[]
             {
-                "DefenderPS.nuspec", "DefenderPS.psd1", "DefenderPS.psm1", "DefenderPS.Format.ps1xml", "DefenderPS.Types.ps1xml",
+                "DefenderPS.nuspec", "DefenderPS.psd1", "DefenderPS.dll", "DefenderPS.Format.ps1xml", "DefenderPS.Types.ps1xml",
                 "loader/net8.0/DefenderPS.Loader.dll", "loader/net472/DefenderPS.Loader.dll",
-                "lib/net8.0/DefenderPS.dll", "lib/net8.0/Microsoft.Identity.Client.dll", "lib/net8.0/System.Text.Json.dll",
-                "lib/net472/DefenderPS.dll", "lib/net472/Microsoft.Identity.Client.dll", "lib/net472/System.Text.Json.dll",
+                "lib/net8.0/DefenderPS.Engine.dll", "lib/net8.0/Microsoft.Identity.Client.dll", "lib/net8.0/System.Text.Json.dll",
+                "lib/net472/DefenderPS.Engine.dll", "lib/net472/Microsoft.Identity.Client.dll", "lib/net472/System.Text.Json.dll",
                 "lib/net472/Microsoft.Bcl.TimeProvider.dll", "en-US/DefenderPS.dll-Help.xml", "en-US/about_DefenderPS.help.txt", "[Content_Types].xml", "_rels/.rels",
             })
             {
@@ -171,5 +171,7 @@ public sealed class PackageTests(ModuleFixture module) : IClassFixture<ModuleFix
         }
     }
 
-    private static Assembly DefenderPSAssembly() => ModuleInternals.Module;
+    /// <summary>The cmdlets' assembly, DefenderPS.dll at the module's root, as Import-Module loaded it.</summary>
+    private static Assembly DefenderPSAssembly() =>
+        AppDomain.CurrentDomain.GetAssemblies().First(a => a.GetName().Name == "DefenderPS");
 }

@@ -21,13 +21,15 @@ Describe 'Importing DefenderPS' {
         @(Get-DefenderUserAlert -UserName alice) | Should -HaveCount 3
     }
 
-    It 'loads its own MSAL in its own load context, never into the shared one' -Skip:($PSEdition -ne 'Core') {
+    It 'loads its engine and MSAL in its own load context, never into the shared one' -Skip:($PSEdition -ne 'Core') {
         Connect-Defender -Demo
         $null = Get-DefenderUserAlert -UserName alice
 
         $own = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'DefenderPS'
         @($own) | Should -HaveCount 1
-        $own.Assemblies.GetName().Name | Should -Contain 'DefenderPS'
-        [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies.GetName().Name | Should -Not -Contain 'DefenderPS'
+        $own.Assemblies.GetName().Name | Should -Contain 'DefenderPS.Engine'
+        $shared = [System.Runtime.Loader.AssemblyLoadContext]::Default.Assemblies.GetName().Name
+        $shared | Should -Contain 'DefenderPS'
+        $shared | Should -Not -Contain 'DefenderPS.Engine'
     }
 }

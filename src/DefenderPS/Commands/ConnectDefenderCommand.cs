@@ -8,7 +8,6 @@ using DefenderPS.Authentication;
 using DefenderPS.Demo;
 using DefenderPS.Http;
 using DefenderPS.Session;
-using MsalException = Microsoft.Identity.Client.MsalException;
 
 namespace DefenderPS.Commands;
 
@@ -115,7 +114,15 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [Parameter(ParameterSetName = ManagedIdentitySet)]
     [Parameter(ParameterSetName = DeviceCodeSet)]
-    public DefenderCloud Cloud { get; set; } = DefenderCloud.Global;
+    public DefenderCloud Cloud
+    {
+        get => (DefenderCloud)_cloud;
+        set => _cloud = (int)value;
+    }
+
+    // Stored as its number: a field of the engine's enum type would make PowerShell load the engine while it lists the
+    // module's types, before DefenderPS.Loader is installed to find it.
+    private int _cloud = (int)DefenderCloud.Global;
 
     /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
     [Parameter(ParameterSetName = AccessTokenSet)]
@@ -212,7 +219,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     protected override void EndProcessing()
     {
         var session = ParameterSetName == DemoSet
-            ? new DefenderSession(new DemoTokenSource(), DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), Limits)
+            ? DefenderSession.Demo(Limits)
             : Connect();
 
         DefaultSession.Set(session);
@@ -289,26 +296,25 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     private DefenderSession Connected(TokenSource source, Uri apiUri, IWebProxy? proxy, string? tenantId, string? clientId, Uri? authority)
     {
         string token = string.Empty;
+        var who = tenantId is null ? $"the {source.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
         try
         {
-            RunOrThrow(async (sink, stopping) => token = await source.SignInAsync(sink, stopping));
+            RunOrThrow(async (sink, stopping) => token = await source.FirstTokenAsync(who, sink, stopping));
         }
-        catch (Exception e) when (e is not MsalException)
+        catch (DefenderApiException e)
+        {
+            source.Dispose();
+            ThrowTerminatingError(e.ToErrorRecord(tenantId));
+        }
+        catch
         {
             // Ctrl+C or any other failure: drop the credential (and a certificate loaded for it) now.
             source.Dispose();
             throw;
         }
-        catch (MsalException e)
-        {
-            source.Dispose();
-            var who = tenantId is null ? $"the {source.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
-            ThrowTerminatingError(new DefenderApiException(DefenderErrorKind.Authentication, $"Could not get a token for {who}: {e.Message}", errorCode: e.ErrorCode, innerException: e)
-                .ToErrorRecord(tenantId));
-        }
 
         var claims = JwtClaims.Read(token);
-        return new DefenderSession(source, apiUri, tenantId ?? claims?.TenantId, clientId ?? claims?.AppId, MsalClients.CreateHandler(proxy), Limits, Cloud, authority);
+        return new DefenderSession(source, apiUri, tenantId ?? claims?.TenantId, clientId ?? claims?.AppId, proxy, Limits, Cloud, authority);
     }
 
     private TokenSource CertificateSource(string clientId, MsalSettings msal, (X509Certificate2 Certificate, string Origin) found) =>
@@ -341,7 +347,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
 
     private DefenderSession ConnectWithAccessToken(Uri apiUri, IWebProxy? proxy)
     {
-        var source = new AccessTokenSource(AccessToken, DefenderSession.Clock);
+        var source = new AccessTokenSource(AccessToken);
         if (source.IsExpired)
         {
             var expired = new TokenExpiredException(source.ExpiresOn!.Value);
@@ -352,7 +358,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         }
 
         // The token's own tenant and app decide which call budget the session shares.
-        return new DefenderSession(source, apiUri, source.Claims?.TenantId, source.Claims?.AppId, MsalClients.CreateHandler(proxy), Limits, Cloud);
+        return new DefenderSession(source, apiUri, source.Claims?.TenantId, source.Claims?.AppId, proxy, Limits, Cloud);
     }
 
     private void CheckIds()

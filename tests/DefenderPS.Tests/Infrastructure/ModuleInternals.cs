@@ -9,10 +9,10 @@ namespace DefenderPS.Tests.Infrastructure;
 public static class ModuleInternals
 {
     /// <summary>
-    /// DefenderPS.dll as the first import loaded it, in the module's own load context (the shared context never has it).
+    /// DefenderPS.Engine as the first import loaded it, in the module's own load context (the shared context never has it).
     /// A test that imports a copy of the module from another folder loads a second one later.
     /// </summary>
-    public static Assembly Module => AppDomain.CurrentDomain.GetAssemblies().First(a => a.GetName().Name == "DefenderPS");
+    public static Assembly Engine => AppDomain.CurrentDomain.GetAssemblies().First(a => a.GetName().Name == "DefenderPS.Engine");
 
     /// <summary>
     /// Points MSAL's token requests at the fake (MSAL itself refuses a non-https authority). The hook takes a plain
@@ -26,7 +26,7 @@ public static class ModuleInternals
         StaticProperty("DefenderPS.Session.DefenderSession", "Clock").SetValue(null, clock);
 
     private static PropertyInfo StaticProperty(string type, string name) =>
-        Module.GetType(type, throwOnError: true)!.GetProperty(name, BindingFlags.NonPublic | BindingFlags.Static)
+        Engine.GetType(type, throwOnError: true)!.GetProperty(name, BindingFlags.NonPublic | BindingFlags.Static)
         ?? throw new MissingMemberException(type, name);
 }
 

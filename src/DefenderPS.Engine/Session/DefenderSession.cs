@@ -1,8 +1,10 @@
 using System;
+using System.Net;
 using System.Net.Http;
 using System.Threading;
 using DefenderPS.Authentication;
 using DefenderPS.Completion;
+using DefenderPS.Demo;
 using DefenderPS.Http;
 
 namespace DefenderPS.Session;
@@ -19,7 +21,25 @@ public sealed class DefenderSession
     private long _throttledCount;
     private long _waitTicks;
 
+    /// <summary>A session whose API traffic goes through <paramref name="proxy"/> (the system proxy when null).</summary>
     internal DefenderSession(
+        TokenSource tokenSource,
+        Uri apiUri,
+        string? tenantId,
+        string? clientId,
+        IWebProxy? proxy,
+        SessionLimits limits,
+        DefenderCloud cloud = DefenderCloud.Global,
+        Uri? authority = null)
+        : this(tokenSource, apiUri, tenantId, clientId, MsalClients.CreateHandler(proxy), limits, cloud, authority)
+    {
+    }
+
+    /// <summary>Connect-Defender -Demo: the built-in fabrikam tenant, answered in memory through the same pipeline.</summary>
+    internal static DefenderSession Demo(SessionLimits limits) =>
+        new(new DemoTokenSource(), DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), limits);
+
+    private DefenderSession(
         TokenSource tokenSource,
         Uri apiUri,
         string? tenantId,

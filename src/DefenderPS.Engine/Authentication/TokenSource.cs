@@ -44,6 +44,22 @@ internal abstract class TokenSource : IDisposable
     public virtual Task<string> SignInAsync(IPipelineSink sink, CancellationToken cancellationToken) =>
         GetTokenAsync(forceRefresh: false, cancellationToken);
 
+    /// <summary>
+    /// <see cref="SignInAsync"/> for Connect-Defender, with MSAL's failure turned into an authentication error that names
+    /// <paramref name="who"/> was signing in: MSAL's types stay in DefenderPS's own load context, away from the cmdlets.
+    /// </summary>
+    public async Task<string> FirstTokenAsync(string who, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SignInAsync(sink, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MsalException e)
+        {
+            throw new DefenderApiException(DefenderErrorKind.Authentication, $"Could not get a token for {who}: {e.Message}", errorCode: e.ErrorCode, innerException: e);
+        }
+    }
+
     /// <summary>False when a rejected token cannot be replaced, so a 401 is final.</summary>
     public abstract bool CanRefresh { get; }
 

@@ -13,11 +13,12 @@ internal sealed class AccessTokenSource : TokenSource
     private readonly TimeProvider _clock;
     private string? _plain;
 
-    public AccessTokenSource(SecureString token, TimeProvider clock)
+    /// <summary>A token whose expiry is checked against the sessions' clock (<see cref="DefenderSession.Clock"/>).</summary>
+    public AccessTokenSource(SecureString token)
     {
         _token = token.Copy();
         _token.MakeReadOnly();
-        _clock = clock;
+        _clock = DefenderSession.Clock;
         Claims = JwtClaims.Read(Reveal());
         RecordSupplied(Claims?.ExpiresOn);
     }
