@@ -16,6 +16,9 @@ public abstract class DefenderCmdlet : PSCmdlet
     private readonly CancellationTokenSource _stopping = new();
     private readonly Queue<PendingWork> _inFlight = new();
 
+    // The writes taken from one input's queue at a time; reused, since the pipeline thread alone uses it.
+    private readonly List<Action<Cmdlet>> _batch = new();
+
     protected override void StopProcessing() => _stopping.Cancel();
 
     private bool? _verboseEnabled;
@@ -93,9 +96,15 @@ public abstract class DefenderCmdlet : PSCmdlet
         var completed = false;
         try
         {
-            foreach (var write in work.Drain())
+            _batch.Clear();
+            while (work.TakeWrites(_batch))
             {
-                write(this);
+                foreach (var write in _batch)
+                {
+                    write(this);
+                }
+
+                _batch.Clear();
             }
 
             if (_stopping.IsCancellationRequested)
@@ -142,7 +151,10 @@ public abstract class DefenderCmdlet : PSCmdlet
             _wakeOnStop = stopping.Register(Wake);
 
             _outerContext = SynchronizationContext.Current;
-            Task = InContext(Context, () => RunAsync(work));
+            using (new ContextScope(Context))
+            {
+                Task = RunAsync(work);
+            }
         }
 
         /// <summary>Where the work's awaits resume: the pipeline thread, or the thread pool when null.</summary>
@@ -170,35 +182,28 @@ public abstract class DefenderCmdlet : PSCmdlet
 
         public void Information(InformationRecord record) => Write(cmdlet => cmdlet.WriteInformation(record));
 
-        /// <summary>Hands over everything queued so far, waiting (without spinning) until there is something or the work is done.</summary>
-        public IEnumerable<Action<Cmdlet>> Drain()
+        /// <summary>
+        /// Moves everything queued so far into <paramref name="batch"/>, waiting (without spinning) until there is
+        /// something or the work is done; false when there is nothing more to write.
+        /// </summary>
+        public bool TakeWrites(List<Action<Cmdlet>> batch)
         {
-            var batch = new List<Action<Cmdlet>>();
-            while (true)
+            lock (_writes)
             {
-                lock (_writes)
+                while (_writes.Count == 0 && !_completed && !_stopping.IsCancellationRequested)
                 {
-                    while (_writes.Count == 0 && !_completed && !_stopping.IsCancellationRequested)
-                    {
-                        Monitor.Wait(_writes);
-                    }
-
-                    if (_writes.Count == 0 || _stopping.IsCancellationRequested)
-                    {
-                        yield break;
-                    }
-
-                    batch.AddRange(_writes);
-                    _writes.Clear();
-                    Monitor.PulseAll(_writes);
+                    Monitor.Wait(_writes);
                 }
 
-                foreach (var write in batch)
+                if (_writes.Count == 0 || _stopping.IsCancellationRequested)
                 {
-                    yield return write;
+                    return false;
                 }
 
-                batch.Clear();
+                batch.AddRange(_writes);
+                _writes.Clear();
+                Monitor.PulseAll(_writes);
+                return true;
             }
         }
 
@@ -227,7 +232,10 @@ public abstract class DefenderCmdlet : PSCmdlet
             if (Context is not null && Thread.CurrentThread == _pipelineThread)
             {
                 // The rest of the pipeline runs inside this call; it must not see (and post to, or block) our context.
-                InContext(_outerContext, () => write(_cmdlet));
+                using (new ContextScope(_outerContext))
+                {
+                    write(_cmdlet);
+                }
             }
             else
             {
@@ -284,37 +292,39 @@ public abstract class DefenderCmdlet : PSCmdlet
             }
         }
 
-        private static T InContext<T>(SynchronizationContext? context, Func<T> action)
+        /// <summary>Makes <paramref name="context"/> current until disposed; a struct, so switching costs no allocation.</summary>
+        private readonly struct ContextScope : IDisposable
         {
-            var previous = SynchronizationContext.Current;
-            SynchronizationContext.SetSynchronizationContext(context);
-            try
-            {
-                return action();
-            }
-            finally
-            {
-                SynchronizationContext.SetSynchronizationContext(previous);
-            }
-        }
+            private readonly SynchronizationContext? _previous;
 
-        private static void InContext(SynchronizationContext? context, Action action) => InContext(context, () =>
-        {
-            action();
-            return true;
-        });
+            public ContextScope(SynchronizationContext? context)
+            {
+                _previous = SynchronizationContext.Current;
+                SynchronizationContext.SetSynchronizationContext(context);
+            }
+
+            public void Dispose() => SynchronizationContext.SetSynchronizationContext(_previous);
+        }
 
         /// <summary>Resumes the work's awaits on the pipeline thread, between its writes, and only there.</summary>
         private sealed class PipelineContext(PendingWork work) : SynchronizationContext
         {
             // Never bounded: a continuation is what will empty the queue.
             public override void Post(SendOrPostCallback callback, object? state) =>
-                work.Add(_ => InContext(this, () => callback(state)), bounded: false);
+                work.Add(_ => Run(callback, state), bounded: false);
 
             public override void Send(SendOrPostCallback callback, object? state) =>
                 throw new NotSupportedException("DefenderPS work never blocks the pipeline thread.");
 
             public override SynchronizationContext CreateCopy() => this;
+
+            private void Run(SendOrPostCallback callback, object? state)
+            {
+                using (new ContextScope(this))
+                {
+                    callback(state);
+                }
+            }
         }
     }
 }
