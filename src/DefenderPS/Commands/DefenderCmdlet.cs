@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -131,6 +132,9 @@ public abstract class DefenderCmdlet : PSCmdlet
         // Bounded, so a fast producer waits for a slow pipeline instead of buffering a whole collection.
         private const int Capacity = 1024;
 
+        // 0.2 ms: longer than a loopback or same-region round trip, short against an Internet one.
+        private static readonly long YieldWindowTicks = Stopwatch.Frequency / 5000;
+
         private readonly Queue<Action<Cmdlet>> _writes = new();
         private readonly CancellationToken _stopping;
         private readonly bool _verbose;
@@ -139,6 +143,9 @@ public abstract class DefenderCmdlet : PSCmdlet
         private readonly Cmdlet _cmdlet;
         private readonly SynchronizationContext? _outerContext;
         private bool _completed;
+
+        // _writes.Count, readable without the lock, for the brief look before sleeping.
+        private int _queued;
 
         public PendingWork(Cmdlet cmdlet, Func<IPipelineSink, CancellationToken, Task> work, object? target, bool verbose, bool onPipelineThread, CancellationToken stopping)
         {
@@ -188,6 +195,7 @@ public abstract class DefenderCmdlet : PSCmdlet
         /// </summary>
         public bool TakeWrites(List<Action<Cmdlet>> batch)
         {
+            YieldBeforeSleeping();
             lock (_writes)
             {
                 while (_writes.Count == 0 && !_completed && !_stopping.IsCancellationRequested)
@@ -202,8 +210,25 @@ public abstract class DefenderCmdlet : PSCmdlet
 
                 batch.AddRange(_writes);
                 _writes.Clear();
+                Volatile.Write(ref _queued, 0);
                 Monitor.PulseAll(_writes);
                 return true;
+            }
+        }
+
+        /// <summary>
+        /// Sleeping in the kernel costs a thread wake-up per reply, tens of microseconds on a small VM; a reply
+        /// on a fast network comes sooner than that. So first give the core away for a moment (the way the
+        /// thread pool's workers spin before they sleep) and look again. A slow service costs at most
+        /// <see cref="YieldWindowTicks"/> of yielding per wait, and other threads get the core meanwhile.
+        /// </summary>
+        private void YieldBeforeSleeping()
+        {
+            var until = Stopwatch.GetTimestamp() + YieldWindowTicks;
+            while (Volatile.Read(ref _queued) == 0 && !Volatile.Read(ref _completed) && !_stopping.IsCancellationRequested
+                && Stopwatch.GetTimestamp() < until)
+            {
+                Thread.Yield();
             }
         }
 
@@ -267,6 +292,7 @@ public abstract class DefenderCmdlet : PSCmdlet
                 }
 
                 _writes.Enqueue(write);
+                Volatile.Write(ref _queued, _writes.Count);
                 if (_writes.Count == 1)
                 {
                     Monitor.PulseAll(_writes);
