@@ -190,8 +190,8 @@ public abstract class DefenderCmdlet : PSCmdlet
         public void Information(InformationRecord record) => Write(cmdlet => cmdlet.WriteInformation(record));
 
         /// <summary>
-        /// Moves everything queued so far into <paramref name="batch"/>, waiting (without spinning) until there is
-        /// something or the work is done; false when there is nothing more to write.
+        /// Moves everything queued so far into <paramref name="batch"/>, waiting (yielding briefly, then sleeping)
+        /// until there is something or the work is done; false when there is nothing more to write.
         /// </summary>
         public bool TakeWrites(List<Action<Cmdlet>> batch)
         {

@@ -30,17 +30,17 @@ internal sealed class ApiRoute
     private ApiRoute(string template, IdKind inputKind, EntityKind result, bool isCollection, string permission, string resultNoun, string sourceProperty)
     {
         Template = template;
-
-        // Split once, so a request path is one concatenation rather than a format string per call.
-        var hole = template.IndexOf("{0}", StringComparison.Ordinal);
-        _pathBeforeId = template.Substring(0, hole);
-        _pathAfterId = template.Substring(hole + 3);
         InputKind = inputKind;
         Result = result;
         IsCollection = isCollection;
         Permission = permission;
         ResultNoun = resultNoun;
         SourceProperty = sourceProperty;
+
+        // Split once, so a request path is one concatenation rather than a format string per call.
+        var hole = template.IndexOf("{0}", StringComparison.Ordinal);
+        _pathBeforeId = template.Substring(0, hole);
+        _pathAfterId = template.Substring(hole + 3);
     }
 
     public string Template { get; }
