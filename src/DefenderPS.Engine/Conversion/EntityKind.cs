@@ -10,5 +10,11 @@ internal enum EntityKind
 
 internal static class EntityKindExtensions
 {
-    public static string TypeName(this EntityKind kind) => "DefenderPS." + kind;
+    /// <summary>Constant text: this is asked once per entity, and an enum's ToString plus a concatenation each time would add up.</summary>
+    public static string TypeName(this EntityKind kind) => kind switch
+    {
+        EntityKind.Alert => "DefenderPS.Alert",
+        EntityKind.Machine => "DefenderPS.Machine",
+        _ => "DefenderPS.User",
+    };
 }

@@ -24,6 +24,9 @@ internal sealed class ApiRoute
     public static readonly ApiRoute MachineLogonUsers = new(
         "machines/{0}/logonusers", IdKind.Machine, EntityKind.User, isCollection: true, "User.Read.All", "logged-on user", "MachineId");
 
+    private readonly string _pathBeforeId;
+    private readonly string _pathAfterId;
+
     private ApiRoute(string template, IdKind inputKind, EntityKind result, bool isCollection, string permission, string resultNoun, string sourceProperty)
     {
         Template = template;
@@ -33,6 +36,11 @@ internal sealed class ApiRoute
         Permission = permission;
         ResultNoun = resultNoun;
         SourceProperty = sourceProperty;
+
+        // Split once, so a request path is one concatenation rather than a format string per call.
+        var hole = template.IndexOf("{0}", StringComparison.Ordinal);
+        _pathBeforeId = template.Substring(0, hole);
+        _pathAfterId = template.Substring(hole + 3);
     }
 
     public string Template { get; }
@@ -52,8 +60,8 @@ internal sealed class ApiRoute
     /// <summary>Name of the property added to every result, holding the id it was fetched for.</summary>
     public string SourceProperty { get; }
 
-    /// <summary>The relative request path for an id that <see cref="ResourceId"/> has already validated.</summary>
-    public string PathFor(string id) => "api/" + string.Format(Template, Uri.EscapeDataString(id));
+    /// <summary>The request path under the API's <c>api/</c> root for an id that <see cref="ResourceId"/> has already validated.</summary>
+    public string PathFor(string id) => _pathBeforeId + Uri.EscapeDataString(id) + _pathAfterId;
 
     public override string ToString() => "GET /api/" + Template.Replace("{0}", "{id}");
 }

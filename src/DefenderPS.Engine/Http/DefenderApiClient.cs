@@ -1,11 +1,11 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
-using System.Net.Http.Headers;
 using System.Threading;
 using System.Threading.Tasks;
 using DefenderPS.Authentication;
@@ -23,17 +23,29 @@ namespace DefenderPS.Http;
 internal sealed class DefenderApiClient : IDisposable
 {
     private const int WaitProgressId = 0x0DEF;
+    private const string Json = "application/json";
 
-    private static readonly ProductInfoHeaderValue UserAgent =
-        new("DefenderPS", typeof(DefenderApiClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+    // Single entities are a few hundred bytes to a few KiB; larger ones grow the buffer.
+    private const int EntityBufferSize = 4096;
+
+    // Request headers are added as ready-made text: they are the same on every request, so parsing and
+    // validating them each time would only cost time.
+    private static readonly string UserAgent =
+        "DefenderPS/" + (typeof(DefenderApiClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
     private readonly DefenderSession _session;
-    private readonly HttpClient _http;
+
+    // The handler itself, without HttpClient's layer: no time-out of its own (ours covers each request)
+    // and so no second linked cancellation source per request.
+    private readonly HttpMessageInvoker _http;
+    private readonly string _apiRoot;
+    private BearerHeader? _bearer;
 
     public DefenderApiClient(DefenderSession session, HttpMessageHandler handler)
     {
         _session = session;
-        _http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        _http = new HttpMessageInvoker(handler, disposeHandler: true);
+        _apiRoot = new Uri(session.ApiUri, "api/").AbsoluteUri;
     }
 
     private RateLimiter Limiter => _session.Limiter;
@@ -45,12 +57,12 @@ internal sealed class DefenderApiClient : IDisposable
     {
         var call = new ApiCall(route, id);
         var emitted = 0;
-        Uri? uri = new(_session.ApiUri, route.PathFor(id));
-        var visited = new HashSet<string>(StringComparer.Ordinal);
+        Uri? uri = new(_apiRoot + route.PathFor(id));
+
+        // Made at the first next link only: most calls fetch one page.
+        HashSet<string>? visited = null;
         while (uri is not null)
         {
-            visited.Add(uri.AbsoluteUri);
-
             // A page retried after a dropped connection arrives again from its start: skip what was already written.
             var pageEmitted = 0;
             var next = await SendAsync(call, uri, sink, cancellationToken, async (body, token) =>
@@ -75,10 +87,19 @@ internal sealed class DefenderApiClient : IDisposable
                     return await ODataCollectionReader.ReadPageAsync(body, route.Result, Emit, token);
                 }
 
-                Emit(JsonToPSObject.ConvertEntity(await ReadAllAsync(body, token), route.Result));
+                Emit(await ReadEntityAsync(body, route.Result, token));
                 return null;
             });
-            uri = next is null ? null : CheckNextLink(call, next, visited);
+            if (next is null)
+            {
+                uri = null;
+            }
+            else
+            {
+                visited ??= new HashSet<string>(StringComparer.Ordinal);
+                visited.Add(uri.AbsoluteUri);
+                uri = CheckNextLink(call, next, visited);
+            }
         }
 
         if (emitted == 0)
@@ -107,7 +128,11 @@ internal sealed class DefenderApiClient : IDisposable
         while (true)
         {
             ThrowIfDisconnected();
-            await WaitForBudgetAsync(sink, cancellationToken);
+            if (!Limiter.TryAcquire())
+            {
+                await WaitForBudgetAsync(sink, cancellationToken);
+            }
+
             TimeSpan? retryAfter;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
@@ -116,9 +141,9 @@ internal sealed class DefenderApiClient : IDisposable
                 {
                     var token = await GetTokenAsync(forceRefresh: refreshedToken, timeout.Token);
                     using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                    request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                    request.Headers.UserAgent.Add(UserAgent);
+                    request.Headers.TryAddWithoutValidation("Authorization", Bearer(token));
+                    request.Headers.TryAddWithoutValidation("Accept", Json);
+                    request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
 
                     // The per-request hot path: verbose text is built only when someone will see it.
                     var watch = sink.WantsVerbose ? Stopwatch.StartNew() : null;
@@ -128,7 +153,7 @@ internal sealed class DefenderApiClient : IDisposable
                     }
 
                     _session.CountRequest();
-                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                    using var response = await _http.SendAsync(request, timeout.Token);
                     var status = (int)response.StatusCode;
                     if (watch is not null)
                     {
@@ -289,10 +314,57 @@ internal sealed class DefenderApiClient : IDisposable
         return next;
     }
 
-    private static async Task<byte[]> ReadAllAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>The Authorization header for <paramref name="token"/>, made again only when the token changes.</summary>
+    private string Bearer(string token)
     {
-        using var copy = new MemoryStream();
-        await body.CopyToAsync(copy, 81920, cancellationToken);
-        return copy.ToArray();
+        var bearer = _bearer;
+        if (bearer is null || !string.Equals(bearer.Token, token, StringComparison.Ordinal))
+        {
+            _bearer = bearer = new BearerHeader(token);
+        }
+
+        return bearer.Value;
+    }
+
+    /// <summary>Reads a single-entity body into a pooled buffer and converts it, so no copy of the body is left behind.</summary>
+    private static async Task<PSObject> ReadEntityAsync(Stream body, EntityKind kind, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(EntityBufferSize);
+        try
+        {
+            var length = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, length, buffer.Length - length, cancellationToken)) > 0)
+            {
+                length += read;
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    Buffer.BlockCopy(buffer, 0, larger, 0, length);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+
+            return JsonToPSObject.ConvertEntity(buffer.AsSpan(0, length), kind);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A token and its header value, replaced together so concurrent requests never pair them wrongly.</summary>
+    private sealed class BearerHeader
+    {
+        public BearerHeader(string token)
+        {
+            Token = token;
+            Value = "Bearer " + token;
+        }
+
+        public string Token { get; }
+
+        public string Value { get; }
     }
 }

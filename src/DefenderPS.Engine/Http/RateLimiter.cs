@@ -18,6 +18,13 @@ internal sealed class RateLimiter
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1) + Margin;
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1) + Margin;
 
+    private enum Limit
+    {
+        Paused,
+        PerMinute,
+        PerHour,
+    }
+
     private readonly object _gate = new();
     private readonly TimeProvider _clock;
 
@@ -56,24 +63,32 @@ internal sealed class RateLimiter
     public async Task<TimeSpan> AcquireAsync(Action<TimeSpan, string> onWait, CancellationToken cancellationToken)
     {
         var waited = TimeSpan.Zero;
-        while (true)
+        while (!TryAcquire(out var wait, out var reason))
         {
-            TimeSpan wait;
-            string reason;
-            lock (_gate)
-            {
-                var now = _clock.GetUtcNow();
-                (wait, reason) = WaitNeeded(now);
-                if (wait <= TimeSpan.Zero)
-                {
-                    _granted.Add(now);
-                    return waited;
-                }
-            }
-
-            onWait(wait, reason);
+            onWait(wait, Describe(reason));
             await _clock.Delay(wait, cancellationToken);
             waited += wait;
+        }
+
+        return waited;
+    }
+
+    /// <summary>Takes a slot from both budgets if one is free now, without waiting (the usual case, kept free of allocations).</summary>
+    public bool TryAcquire() => TryAcquire(out _, out _);
+
+    private bool TryAcquire(out TimeSpan wait, out Limit reason)
+    {
+        lock (_gate)
+        {
+            var now = _clock.GetUtcNow();
+            (wait, reason) = WaitNeeded(now);
+            if (wait > TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            _granted.Add(now);
+            return true;
         }
     }
 
@@ -90,25 +105,33 @@ internal sealed class RateLimiter
         }
     }
 
-    private (TimeSpan Wait, string Reason) WaitNeeded(DateTimeOffset now)
+    private (TimeSpan Wait, Limit Reason) WaitNeeded(DateTimeOffset now)
     {
         Forget(now - Hour);
         var wait = _pausedUntil - now;
-        var reason = "the service asked to slow down (429)";
+        var reason = Limit.Paused;
         var minuteWait = FreeSlotAt(PerMinute, Minute, now) - now;
         if (minuteWait > wait)
         {
-            (wait, reason) = (minuteWait, $"{PerMinute} calls per minute");
+            (wait, reason) = (minuteWait, Limit.PerMinute);
         }
 
         var hourWait = FreeSlotAt(PerHour, Hour, now) - now;
         if (hourWait > wait)
         {
-            (wait, reason) = (hourWait, $"{PerHour} calls per hour");
+            (wait, reason) = (hourWait, Limit.PerHour);
         }
 
         return (wait, reason);
     }
+
+    /// <summary>Why a call has to wait, in words; only made when it does.</summary>
+    private string Describe(Limit reason) => reason switch
+    {
+        Limit.PerMinute => $"{PerMinute} calls per minute",
+        Limit.PerHour => $"{PerHour} calls per hour",
+        _ => "the service asked to slow down (429)",
+    };
 
     /// <summary>When the oldest call that keeps the window full leaves it.</summary>
     private DateTimeOffset FreeSlotAt(int limit, TimeSpan window, DateTimeOffset now)

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 
 namespace DefenderPS.Http;
 
@@ -53,7 +52,7 @@ internal static class ResourceId
             return $"The {noun} '{id}' starts or ends with white space.";
         }
 
-        if (id.Any(char.IsControl))
+        if (ContainsControl(id))
         {
             return $"The {noun} contains a control character.";
         }
@@ -77,6 +76,20 @@ internal static class ResourceId
 
         // "." and ".." would be folded away by URI normalisation and change the path.
         return id.Trim('.').Length == 0 ? $"The {Noun(kind)} '{id}' is not a valid id." : null;
+    }
+
+    // A plain loop: this runs twice for every input, and LINQ would allocate an enumerator and a delegate each time.
+    private static bool ContainsControl(string id)
+    {
+        foreach (var c in id)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary><c>contoso\user1</c>, <c>user1@contoso.com</c> and <c>contoso\user1@contoso.com</c> all become <c>user1</c>.</summary>

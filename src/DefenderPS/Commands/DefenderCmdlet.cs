@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -15,6 +16,9 @@ public abstract class DefenderCmdlet : PSCmdlet
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly Queue<PendingWork> _inFlight = new();
+
+    // The writes taken from one input's queue at a time; reused, since the pipeline thread alone uses it.
+    private readonly List<Action<Cmdlet>> _batch = new();
 
     protected override void StopProcessing() => _stopping.Cancel();
 
@@ -93,9 +97,15 @@ public abstract class DefenderCmdlet : PSCmdlet
         var completed = false;
         try
         {
-            foreach (var write in work.Drain())
+            _batch.Clear();
+            while (work.TakeWrites(_batch))
             {
-                write(this);
+                foreach (var write in _batch)
+                {
+                    write(this);
+                }
+
+                _batch.Clear();
             }
 
             if (_stopping.IsCancellationRequested)
@@ -122,6 +132,9 @@ public abstract class DefenderCmdlet : PSCmdlet
         // Bounded, so a fast producer waits for a slow pipeline instead of buffering a whole collection.
         private const int Capacity = 1024;
 
+        // 0.2 ms: longer than a loopback or same-region round trip, short against an Internet one.
+        private static readonly long YieldWindowTicks = Stopwatch.Frequency / 5000;
+
         private readonly Queue<Action<Cmdlet>> _writes = new();
         private readonly CancellationToken _stopping;
         private readonly bool _verbose;
@@ -130,6 +143,9 @@ public abstract class DefenderCmdlet : PSCmdlet
         private readonly Cmdlet _cmdlet;
         private readonly SynchronizationContext? _outerContext;
         private bool _completed;
+
+        // _writes.Count, readable without the lock, for the brief look before sleeping.
+        private int _queued;
 
         public PendingWork(Cmdlet cmdlet, Func<IPipelineSink, CancellationToken, Task> work, object? target, bool verbose, bool onPipelineThread, CancellationToken stopping)
         {
@@ -142,7 +158,10 @@ public abstract class DefenderCmdlet : PSCmdlet
             _wakeOnStop = stopping.Register(Wake);
 
             _outerContext = SynchronizationContext.Current;
-            Task = InContext(Context, () => RunAsync(work));
+            using (new ContextScope(Context))
+            {
+                Task = RunAsync(work);
+            }
         }
 
         /// <summary>Where the work's awaits resume: the pipeline thread, or the thread pool when null.</summary>
@@ -170,35 +189,46 @@ public abstract class DefenderCmdlet : PSCmdlet
 
         public void Information(InformationRecord record) => Write(cmdlet => cmdlet.WriteInformation(record));
 
-        /// <summary>Hands over everything queued so far, waiting (without spinning) until there is something or the work is done.</summary>
-        public IEnumerable<Action<Cmdlet>> Drain()
+        /// <summary>
+        /// Moves everything queued so far into <paramref name="batch"/>, waiting (yielding briefly, then sleeping)
+        /// until there is something or the work is done; false when there is nothing more to write.
+        /// </summary>
+        public bool TakeWrites(List<Action<Cmdlet>> batch)
         {
-            var batch = new List<Action<Cmdlet>>();
-            while (true)
+            YieldBeforeSleeping();
+            lock (_writes)
             {
-                lock (_writes)
+                while (_writes.Count == 0 && !_completed && !_stopping.IsCancellationRequested)
                 {
-                    while (_writes.Count == 0 && !_completed && !_stopping.IsCancellationRequested)
-                    {
-                        Monitor.Wait(_writes);
-                    }
-
-                    if (_writes.Count == 0 || _stopping.IsCancellationRequested)
-                    {
-                        yield break;
-                    }
-
-                    batch.AddRange(_writes);
-                    _writes.Clear();
-                    Monitor.PulseAll(_writes);
+                    Monitor.Wait(_writes);
                 }
 
-                foreach (var write in batch)
+                if (_writes.Count == 0 || _stopping.IsCancellationRequested)
                 {
-                    yield return write;
+                    return false;
                 }
 
-                batch.Clear();
+                batch.AddRange(_writes);
+                _writes.Clear();
+                Volatile.Write(ref _queued, 0);
+                Monitor.PulseAll(_writes);
+                return true;
+            }
+        }
+
+        /// <summary>
+        /// Sleeping in the kernel costs a thread wake-up per reply, tens of microseconds on a small VM; a reply
+        /// on a fast network comes sooner than that. So first give the core away for a moment (the way the
+        /// thread pool's workers spin before they sleep) and look again. A slow service costs at most
+        /// <see cref="YieldWindowTicks"/> of yielding per wait, and other threads get the core meanwhile.
+        /// </summary>
+        private void YieldBeforeSleeping()
+        {
+            var until = Stopwatch.GetTimestamp() + YieldWindowTicks;
+            while (Volatile.Read(ref _queued) == 0 && !Volatile.Read(ref _completed) && !_stopping.IsCancellationRequested
+                && Stopwatch.GetTimestamp() < until)
+            {
+                Thread.Yield();
             }
         }
 
@@ -227,7 +257,10 @@ public abstract class DefenderCmdlet : PSCmdlet
             if (Context is not null && Thread.CurrentThread == _pipelineThread)
             {
                 // The rest of the pipeline runs inside this call; it must not see (and post to, or block) our context.
-                InContext(_outerContext, () => write(_cmdlet));
+                using (new ContextScope(_outerContext))
+                {
+                    write(_cmdlet);
+                }
             }
             else
             {
@@ -259,6 +292,7 @@ public abstract class DefenderCmdlet : PSCmdlet
                 }
 
                 _writes.Enqueue(write);
+                Volatile.Write(ref _queued, _writes.Count);
                 if (_writes.Count == 1)
                 {
                     Monitor.PulseAll(_writes);
@@ -284,37 +318,39 @@ public abstract class DefenderCmdlet : PSCmdlet
             }
         }
 
-        private static T InContext<T>(SynchronizationContext? context, Func<T> action)
+        /// <summary>Makes <paramref name="context"/> current until disposed; a struct, so switching costs no allocation.</summary>
+        private readonly struct ContextScope : IDisposable
         {
-            var previous = SynchronizationContext.Current;
-            SynchronizationContext.SetSynchronizationContext(context);
-            try
-            {
-                return action();
-            }
-            finally
-            {
-                SynchronizationContext.SetSynchronizationContext(previous);
-            }
-        }
+            private readonly SynchronizationContext? _previous;
 
-        private static void InContext(SynchronizationContext? context, Action action) => InContext(context, () =>
-        {
-            action();
-            return true;
-        });
+            public ContextScope(SynchronizationContext? context)
+            {
+                _previous = SynchronizationContext.Current;
+                SynchronizationContext.SetSynchronizationContext(context);
+            }
+
+            public void Dispose() => SynchronizationContext.SetSynchronizationContext(_previous);
+        }
 
         /// <summary>Resumes the work's awaits on the pipeline thread, between its writes, and only there.</summary>
         private sealed class PipelineContext(PendingWork work) : SynchronizationContext
         {
             // Never bounded: a continuation is what will empty the queue.
             public override void Post(SendOrPostCallback callback, object? state) =>
-                work.Add(_ => InContext(this, () => callback(state)), bounded: false);
+                work.Add(_ => Run(callback, state), bounded: false);
 
             public override void Send(SendOrPostCallback callback, object? state) =>
                 throw new NotSupportedException("DefenderPS work never blocks the pipeline thread.");
 
             public override SynchronizationContext CreateCopy() => this;
+
+            private void Run(SendOrPostCallback callback, object? state)
+            {
+                using (new ContextScope(this))
+                {
+                    callback(state);
+                }
+            }
         }
     }
 }
