@@ -125,7 +125,7 @@ internal static class Program
             $"| `$ids \\| Get-DefenderAlertUser` | {module / 1e6:0.0} ms | {Mib(allocated[nameof(OverheadBenchmark.DefenderPS)])} |",
             $"| **ratio DefenderPS / bare** | **{module / bare:0.00}x** (target ≤ 1.25x) | |",
             $"| extra per lookup | {perCall:0.0} µs | |",
-            $"(DefenderPS.dll loaded from {ModuleHost.ModuleManifest}: {ModuleHost.ModuleBuildKind()})",
+            $"(DefenderPS.Engine.dll of {ModuleHost.ModuleManifest}: {ModuleHost.ModuleBuildKind()})",
             "");
     }
 
