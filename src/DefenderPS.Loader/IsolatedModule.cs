@@ -1,34 +1,37 @@
 using System.Collections.Generic;
 using System.IO;
+using System.Reflection;
 
 namespace DefenderPS.Loader;
 
 /// <summary>
-/// What DefenderPS.dll calls when PowerShell imports it: from then on DefenderPS.Engine, and through it MSAL,
+/// What DefenderPS.dll calls the first time a cmdlet needs the engine: DefenderPS.Engine, and through it MSAL,
 /// System.Text.Json and the rest of lib/&lt;framework&gt;/, load apart from the rest of the session, so another
 /// module's versions never meet DefenderPS's, in either load order.
 /// </summary>
 public static class IsolatedModule
 {
-    /// <summary>The assembly that DefenderPS.dll references and only this loader can find.</summary>
-    internal const string EngineName = "DefenderPS.Engine";
+    private const string EngineName = "DefenderPS.Engine";
 
-    private static readonly HashSet<string> Installed = new();
+    private static readonly Dictionary<string, Assembly> EngineByDirectory = new();
 
-    /// <summary>Installs the resolver for <paramref name="libraryDirectory"/> once per process: re-imports reuse it.</summary>
-    public static void Install(string libraryDirectory)
+    /// <summary>DefenderPS.Engine from <paramref name="libraryDirectory"/>, loaded once per process: re-imports reuse it.</summary>
+    public static Assembly LoadEngine(string libraryDirectory)
     {
         var directory = Path.GetFullPath(libraryDirectory);
-        lock (Installed)
+        lock (EngineByDirectory)
         {
-            if (Installed.Add(directory))
+            if (!EngineByDirectory.TryGetValue(directory, out var engine))
             {
 #if NETFRAMEWORK
-                OwnDependencyResolver.Install(directory);
+                engine = OwnDependencyResolver.Install(directory).LoadOwn(EngineName)!;
 #else
-                ModuleLoadContext.Install(directory);
+                engine = new ModuleLoadContext(directory).LoadFromAssemblyName(new AssemblyName(EngineName));
 #endif
+                EngineByDirectory.Add(directory, engine);
             }
+
+            return engine;
         }
     }
 }

@@ -8,10 +8,9 @@ namespace DefenderPS.Loader;
 
 /// <summary>
 /// Windows PowerShell 5.1 has one load context, so DefenderPS's assemblies load side by side (<see cref="Assembly.LoadFile(string)"/>,
-/// no load-from context to unify them with other modules' copies) and this resolver answers only DefenderPS's requests:
-/// DefenderPS.Engine for anyone (the name is DefenderPS's alone), any other file of lib/ only when one of the assemblies
-/// it loaded asks. Another module's request for MSAL or System.Text.Json never gets DefenderPS's copy, and DefenderPS's
-/// requests never bind to another module's.
+/// no load-from context to unify them with other modules' copies) and this resolver answers only requests made by the
+/// assemblies it loaded. Another module's request for MSAL or System.Text.Json never gets DefenderPS's copy, and
+/// DefenderPS's requests never bind to another module's.
 /// </summary>
 internal sealed class OwnDependencyResolver
 {
@@ -20,28 +19,15 @@ internal sealed class OwnDependencyResolver
 
     private OwnDependencyResolver(string directory) => _directory = directory;
 
-    public static void Install(string directory) => AppDomain.CurrentDomain.AssemblyResolve += new OwnDependencyResolver(directory).Resolve;
-
-    private Assembly? Resolve(object? sender, ResolveEventArgs args)
+    public static OwnDependencyResolver Install(string directory)
     {
-        var requested = new AssemblyName(args.Name);
-        var ours = string.Equals(requested.Name, IsolatedModule.EngineName, StringComparison.OrdinalIgnoreCase)
-            || (args.RequestingAssembly is { } requester && IsOwn(requester));
-
-        // DefenderPS's own request for any version of a file it ships gets that file: the binding redirect
-        // powershell.exe.config cannot carry for a module.
-        return ours ? LoadOwn(requested.Name) : null;
+        var resolver = new OwnDependencyResolver(directory);
+        AppDomain.CurrentDomain.AssemblyResolve += resolver.Resolve;
+        return resolver;
     }
 
-    private bool IsOwn(Assembly assembly)
-    {
-        lock (_loaded)
-        {
-            return _loaded.ContainsValue(assembly);
-        }
-    }
-
-    private Assembly? LoadOwn(string name)
+    /// <summary>A file of lib/ by its assembly name, loaded once; null when DefenderPS does not ship it.</summary>
+    public Assembly? LoadOwn(string name)
     {
         var path = Path.Combine(_directory, name + ".dll");
         if (!File.Exists(path))
@@ -58,6 +44,19 @@ internal sealed class OwnDependencyResolver
             }
 
             return assembly;
+        }
+    }
+
+    // DefenderPS's own request for any version of a file it ships gets that file: the binding redirect
+    // powershell.exe.config cannot carry for a module.
+    private Assembly? Resolve(object? sender, ResolveEventArgs args) =>
+        args.RequestingAssembly is { } requester && IsOwn(requester) ? LoadOwn(new AssemblyName(args.Name).Name) : null;
+
+    private bool IsOwn(Assembly assembly)
+    {
+        lock (_loaded)
+        {
+            return _loaded.ContainsValue(assembly);
         }
     }
 }

@@ -7,22 +7,45 @@ using System.Runtime.InteropServices;
 namespace DefenderPS;
 
 /// <summary>
-/// Runs when PowerShell imports DefenderPS.dll, before any cmdlet can: installs DefenderPS.Loader for this PowerShell's
-/// runtime, so that DefenderPS.Engine, MSAL and System.Text.Json load apart from every other module (about_DefenderPS,
-/// "Coexisting with other modules"). Nothing else happens at import: the engine loads when a cmdlet first needs it.
+/// Runs when PowerShell imports DefenderPS.dll. The cmdlets reference DefenderPS.Engine, which lives in lib/&lt;framework&gt;/
+/// where no load context looks; the first time a cmdlet needs it, this hands the request to DefenderPS.Loader, which loads
+/// the engine, MSAL and System.Text.Json apart from every other module (about_DefenderPS, "Coexisting with other modules").
+/// The import itself only checks the runtime and subscribes to one event.
 /// </summary>
 public sealed class ModuleImport : IModuleAssemblyInitializer
 {
+    private const string EngineName = "DefenderPS.Engine";
+
+    private static readonly object Gate = new();
+    private static bool _subscribed;
+
     public void OnImport()
     {
-        var moduleBase = Path.GetDirectoryName(typeof(ModuleImport).Assembly.Location)!;
         var framework = RuntimeFramework();
+        lock (Gate)
+        {
+            if (!_subscribed)
+            {
+                var moduleBase = Path.GetDirectoryName(typeof(ModuleImport).Assembly.Location)!;
+                AppDomain.CurrentDomain.AssemblyResolve += (_, args) => ResolveEngine(args, moduleBase, framework);
+                _subscribed = true;
+            }
+        }
+    }
 
-        // By reflection: the loader is not where the runtime would look for a reference, and this is its only entry point.
-        Assembly.LoadFrom(Path.Combine(moduleBase, "loader", framework, "DefenderPS.Loader.dll"))
+    /// <summary>Answers only the engine's own name, so no other module is ever handed anything of DefenderPS's.</summary>
+    private static Assembly? ResolveEngine(ResolveEventArgs args, string moduleBase, string framework)
+    {
+        if (!string.Equals(new AssemblyName(args.Name).Name, EngineName, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // By reflection: the loader is built per runtime (net8.0 needs AssemblyLoadContext, which this net472 assembly cannot name).
+        return (Assembly)Assembly.LoadFrom(Path.Combine(moduleBase, "loader", framework, "DefenderPS.Loader.dll"))
             .GetType("DefenderPS.Loader.IsolatedModule", throwOnError: true)!
-            .GetMethod("Install")!
-            .Invoke(null, new object[] { Path.Combine(moduleBase, "lib", framework) });
+            .GetMethod("LoadEngine")!
+            .Invoke(null, new object[] { Path.Combine(moduleBase, "lib", framework) })!;
     }
 
     private static string RuntimeFramework()

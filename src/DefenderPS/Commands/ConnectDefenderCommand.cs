@@ -121,7 +121,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     }
 
     // Stored as its number: a field of the engine's enum type would make PowerShell load the engine while it lists the
-    // module's types, before DefenderPS.Loader is installed to find it.
+    // module's types, before ModuleImport has subscribed to find it.
     private int _cloud = (int)DefenderCloud.Global;
 
     /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
