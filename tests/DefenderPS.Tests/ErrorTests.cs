@@ -128,4 +128,38 @@ public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixtu
         Assert.DoesNotContain(result.Output, o => o.TypeNames[0] == "DefenderPS.User");
         Assert.Equal("DefenderPS.SessionDisconnected,DefenderPS.Commands.GetDefenderAlertUserCommand", Assert.Single(result.Errors).FullyQualifiedErrorId);
     }
+
+    [Fact]
+    public void A_dependency_missing_from_the_install_fails_at_once_instead_of_being_retried_as_a_network_failure()
+    {
+        // A damaged install: a copy of the module without its MSAL, in a fresh process.
+        var copy = Directory.CreateTempSubdirectory("defenderps-damaged-").FullName;
+        try
+        {
+            var staged = Path.GetDirectoryName(ModuleFixture.ModuleManifest)!;
+            foreach (var file in Directory.GetFiles(staged, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(copy, Path.GetRelativePath(staged, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            File.Delete(Path.Combine(copy, "lib", "net8.0", "Microsoft.Identity.Client.dll"));
+
+            var result = FreshProcess.Run($$"""
+                Import-Module '{{Path.Combine(copy, "DefenderPS.psd1")}}'
+                Connect-Defender -Demo
+                try { Get-DefenderUserAlert alice, bob -ErrorAction Stop } catch { "error: $($_.Exception.GetBaseException().Message)" }
+                "requests: $((Get-DefenderSession).RequestCount), retries: $((Get-DefenderSession).RetryCount)"
+                """);
+
+            Assert.True(result.ExitCode == 0, result.Errors);
+            Assert.StartsWith("error: Could not load file or assembly 'Microsoft.Identity.Client", result.Output[0], StringComparison.Ordinal);
+            Assert.Equal("requests: 0, retries: 0", result.Output[1]);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
 }

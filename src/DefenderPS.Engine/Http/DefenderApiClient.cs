@@ -187,7 +187,7 @@ internal sealed class DefenderApiClient : IDisposable
                             DefenderErrorKind.Timeout,
                             $"{call.Describe(uri)} timed out{Tries(transientRetries)}: the service sent nothing for {_session.RequestTimeout.TotalSeconds:0.#} seconds.");
                 }
-                catch (Exception e) when (e is HttpRequestException or IOException)
+                catch (Exception e) when (RetryPolicy.IsConnectionFailure(e))
                 {
                     retryAfter = transientRetries < _session.Retry.MaxRetries
                         ? Transient(++transientRetries, e.GetBaseException().Message, sink)

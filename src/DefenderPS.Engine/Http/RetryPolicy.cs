@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Net.Http;
 using System.Threading;
 
@@ -26,6 +27,13 @@ internal sealed class RetryPolicy
     public int MaxRetries { get; }
 
     public static bool IsTransient(int status) => status is 408 or 500 or 502 or 503 or 504;
+
+    /// <summary>
+    /// A refused, reset or dropped connection. A missing or unloadable file is an <see cref="IOException"/> too (an
+    /// assembly deleted from the module's lib folder, say), but no retry mends it and it is no network failure.
+    /// </summary>
+    public static bool IsConnectionFailure(Exception e) =>
+        e is HttpRequestException || (e is IOException && e is not FileNotFoundException and not FileLoadException);
 
     /// <summary>Exponential backoff (1, 2, 4, 8 ... seconds, at most 30) with jitter, so parallel clients do not retry in step.</summary>
     public static TimeSpan Backoff(int retry)
