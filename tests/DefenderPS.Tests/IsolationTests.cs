@@ -116,16 +116,28 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
     {
         var output = FreshProcess.Run($$"""
             Import-Module '{{ModuleFixture.ModuleManifest}}'
+            "session type by name before any cmdlet ran: $([DefenderPS.Session.DefenderSession].FullName)"
+            "a cloud by name: $([DefenderPS.Authentication.DefenderCloud]::GCCHigh)"
             Connect-Defender -Demo
             $null = Get-DefenderUserAlert alice
             (Get-Command -Module DefenderPS).Count
-            (Get-DefenderSession).GetType().FullName
-            [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-DefenderSession).GetType().Assembly).Name
+            "the session is a [DefenderPS.Session.DefenderSession]: $((Get-DefenderSession) -is [DefenderPS.Session.DefenderSession])"
+            "its load context: $([System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext((Get-DefenderSession).GetType().Assembly).Name)"
+            "MSAL's types by name: $($null -ne ('Microsoft.Identity.Client.PublicClientApplication' -as [type]))"
             {{LoadedCopies}}
             """);
 
         Assert.True(output.ExitCode == 0, output.Errors);
-        Assert.Equal(["8", "DefenderPS.Session.DefenderSession", "DefenderPS"], output.Output.Take(3));
+        Assert.Equal(
+            [
+                "session type by name before any cmdlet ran: DefenderPS.Session.DefenderSession",
+                "a cloud by name: GCCHigh",
+                "8",
+                "the session is a [DefenderPS.Session.DefenderSession]: True",
+                "its load context: DefenderPS",
+                "MSAL's types by name: False",
+            ],
+            output.Output.Take(6));
         Assert.Equal(
             [
                 $"loaded in DefenderPS: DefenderPS.Engine {Ours}",
@@ -134,7 +146,7 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
                 $"loaded in shared: DefenderPS {Ours}",
                 $"loaded in shared: DefenderPS.Loader {Ours}",
             ],
-            output.Output.Skip(3).Order(StringComparer.Ordinal));
+            output.Output.Skip(6).Order(StringComparer.Ordinal));
     }
 
     /// <summary>
