@@ -32,4 +32,9 @@ Describe 'Importing DefenderPS' {
         $shared | Should -Contain 'DefenderPS'
         $shared | Should -Not -Contain 'DefenderPS.Engine'
     }
+
+    It 'lets scripts name its own types' {
+        (Get-DefenderSession) -is [DefenderPS.Session.DefenderSession] | Should -BeTrue
+        [DefenderPS.Authentication.DefenderCloud]::GCC | Should -Be 'GCC'
+    }
 }
