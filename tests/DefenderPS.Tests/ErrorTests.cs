@@ -136,14 +136,7 @@ public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixtu
         var copy = Directory.CreateTempSubdirectory("defenderps-damaged-").FullName;
         try
         {
-            var staged = Path.GetDirectoryName(ModuleFixture.ModuleManifest)!;
-            foreach (var file in Directory.GetFiles(staged, "*", SearchOption.AllDirectories))
-            {
-                var target = Path.Combine(copy, Path.GetRelativePath(staged, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
-
+            ModuleFixture.CopyStagedModule(copy);
             File.Delete(Path.Combine(copy, "lib", "net8.0", "Microsoft.Identity.Client.dll"));
 
             var result = FreshProcess.Run($$"""

@@ -110,13 +110,7 @@ public sealed class HelpTests(ModuleFixture module) : IClassFixture<ModuleFixtur
 
             // A copy of the staged module with its own help: everything but en-US/, which the help builder writes below.
             var moduleDir = Directory.CreateDirectory(Path.Combine(root, "DefenderPS")).FullName;
-            var staged = Path.GetDirectoryName(ModuleFixture.ModuleManifest)!;
-            foreach (var file in Directory.GetFiles(staged, "*", SearchOption.AllDirectories).Where(f => !Path.GetRelativePath(staged, f).StartsWith("en-US", StringComparison.Ordinal)))
-            {
-                var target = Path.Combine(moduleDir, Path.GetRelativePath(staged, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
+            ModuleFixture.CopyStagedModule(moduleDir, relative => !relative.StartsWith("en-US", StringComparison.Ordinal));
 
             Assert.Equal(0, HelpBuilder.HelpBuild.Run(docs, Path.Combine(moduleDir, "en-US"), "DefenderPS", TextWriter.Null, TextWriter.Null));
 

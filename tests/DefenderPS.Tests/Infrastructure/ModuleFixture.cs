@@ -25,6 +25,22 @@ public class ModuleFixture : IAsyncLifetime
 
     public static string ModuleManifest => Path.Combine(RepoRoot, "out", "DefenderPS", "DefenderPS.psd1");
 
+    /// <summary>Copies the staged module (every file, or those <paramref name="include"/> keeps, by relative path) into <paramref name="destination"/>.</summary>
+    public static void CopyStagedModule(string destination, Func<string, bool>? include = null)
+    {
+        var staged = Path.GetDirectoryName(ModuleManifest)!;
+        foreach (var file in Directory.GetFiles(staged, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(staged, file);
+            if (include is null || include(relative))
+            {
+                var target = Path.Combine(destination, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+        }
+    }
+
     public virtual async Task InitializeAsync()
     {
         Api = await FakeDefenderApi.StartAsync(CreateOptions());
