@@ -48,7 +48,7 @@ internal static class MsalClients
         WithAuthority(PublicClientApplicationBuilder.Create(clientId), settings);
 
     public static ManagedIdentityApplicationBuilder ManagedIdentity(ManagedIdentityId id, IWebProxy? proxy) =>
-        WithHttp(ManagedIdentityApplicationBuilder.Create(id), proxy);
+        WithHttp(ManagedIdentityApplicationBuilder.Create(id), proxy is null ? null : new LocalBypassProxy(proxy));
 
     /// <summary>The handler for API traffic: compressed answers, and the proxy when one was given (the system proxy otherwise).</summary>
     public static HttpMessageHandler CreateHandler(IWebProxy? proxy)
@@ -87,6 +87,34 @@ internal static class MsalClients
         }
 
         return proxy is null ? builder : builder.WithHttpClientFactory(new FixedHttpClientFactory(new HttpClient(CreateHandler(proxy))));
+    }
+
+    /// <summary>
+    /// -Proxy for a managed identity: its endpoint is on the machine itself (App Service, Functions, Arc: localhost) or
+    /// link-local (IMDS, 169.254.169.254), where no proxy can reach, so only what leaves the machine uses the proxy.
+    /// </summary>
+    private sealed class LocalBypassProxy(IWebProxy proxy) : IWebProxy
+    {
+        public ICredentials? Credentials
+        {
+            get => proxy.Credentials;
+            set => proxy.Credentials = value;
+        }
+
+        public Uri? GetProxy(Uri destination) => proxy.GetProxy(destination);
+
+        public bool IsBypassed(Uri host) => host.IsLoopback || IsLinkLocal(host) || proxy.IsBypassed(host);
+
+        private static bool IsLinkLocal(Uri host)
+        {
+            if (!IPAddress.TryParse(host.Host.Trim('[', ']'), out var address))
+            {
+                return false;
+            }
+
+            var bytes = address.GetAddressBytes();
+            return address.IsIPv6LinkLocal || (bytes.Length == 4 && bytes[0] == 169 && bytes[1] == 254);
+        }
     }
 
     /// <summary>MSAL wants one long-lived HttpClient per application.</summary>
