@@ -128,6 +128,13 @@ internal sealed class DefenderApiClient : IDisposable
         while (true)
         {
             ThrowIfDisconnected();
+
+            // A supplied token past its expiry can never succeed: fail before the call spends the budget.
+            if (_session.TokenSource is AccessTokenSource { IsExpired: true } supplied)
+            {
+                throw Expired(new TokenExpiredException(supplied.ExpiresOn!.Value));
+            }
+
             if (!Limiter.TryAcquire())
             {
                 await WaitForBudgetAsync(sink, cancellationToken);
@@ -271,6 +278,9 @@ internal sealed class DefenderApiClient : IDisposable
         }
     }
 
+    private static DefenderApiException Expired(TokenExpiredException e) =>
+        new(DefenderErrorKind.Authentication, e.Message, innerException: e);
+
     private async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
         try
@@ -279,7 +289,7 @@ internal sealed class DefenderApiClient : IDisposable
         }
         catch (TokenExpiredException e)
         {
-            throw new DefenderApiException(DefenderErrorKind.Authentication, e.Message, innerException: e);
+            throw Expired(e);
         }
         catch (MsalException e)
         {

@@ -129,4 +129,22 @@ public sealed class AccessTokenExpiryTests(VirtualTimeFixture module) : IClassFi
         Assert.Equal("aaaaaaaa-0000-0000-0000-000000000001", connected.Str("TenantId"));
         Assert.Equal("Supplied", connected.Str("TokenObtainedFrom"));
     }
+
+    [Fact]
+    public void Inputs_after_the_supplied_token_expired_fail_at_once_without_spending_the_call_budget()
+    {
+        var expiry = module.Clock.GetUtcNow().AddMinutes(10);
+        var token = Jwt(expiry, tenantId: "aaaaaaaa-0000-0000-0000-000000000002", appId: ClientId);
+        module.Run($"Connect-Defender -AccessToken '{token}' -ApiUri '{module.Api.BaseUri}' -MaxCallsPerMinute 50").AssertNoErrors();
+        module.Clock.Advance(TimeSpan.FromMinutes(11));
+
+        var result = module.Run($"""
+            '{A1}', '{A2}', '{A4}' | Get-DefenderAlertUser
+            (Get-DefenderSession).CallsLeftThisMinute
+            """);
+
+        Assert.Equal(3, result.Errors.Count);
+        Assert.All(result.Errors, e => Assert.Equal("DefenderPS.AuthenticationFailed,DefenderPS.Commands.GetDefenderAlertUserCommand", e.FullyQualifiedErrorId));
+        Assert.Equal(50, (int)Assert.Single(result.Output).BaseObject);
+    }
 }

@@ -9,10 +9,14 @@ namespace DefenderPS.Tests.Infrastructure;
 public static class ModuleInternals
 {
     /// <summary>
-    /// DefenderPS.Engine as the first import loaded it, in the module's own load context (the shared context never has it).
-    /// A test that imports a copy of the module from another folder loads a second one later.
+    /// DefenderPS.Engine as the first import's cmdlets see it, in the module's own load context (the shared context never
+    /// has it). It loads with the first cmdlet that runs, so it is reached the way a script reaches the session type:
+    /// through the type forwarder in DefenderPS.dll, which loads it if no cmdlet has run yet. A test that imports a copy of
+    /// the module from another folder loads a second DefenderPS.dll later.
     /// </summary>
-    public static Assembly Engine => AppDomain.CurrentDomain.GetAssemblies().First(a => a.GetName().Name == "DefenderPS.Engine");
+    public static Assembly Engine =>
+        AppDomain.CurrentDomain.GetAssemblies().First(a => a.GetName().Name == "DefenderPS")
+            .GetType("DefenderPS.Session.DefenderSession", throwOnError: true)!.Assembly;
 
     /// <summary>
     /// Points MSAL's token requests at the fake (MSAL itself refuses a non-https authority). The hook takes a plain
