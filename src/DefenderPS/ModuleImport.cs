@@ -33,10 +33,16 @@ public sealed class ModuleImport : IModuleAssemblyInitializer
         }
     }
 
-    /// <summary>Answers only the engine's own name, so no other module is ever handed anything of DefenderPS's.</summary>
+    /// <summary>
+    /// Answers only the engine's own name, so no other module is ever handed anything of DefenderPS's, and only at this
+    /// module's version (the engine's follows the manifest like this assembly's), so another installed version of
+    /// DefenderPS imported into the same process gets its own engine.
+    /// </summary>
     private static Assembly? ResolveEngine(ResolveEventArgs args, string moduleBase, string framework)
     {
-        if (!string.Equals(new AssemblyName(args.Name).Name, EngineName, StringComparison.Ordinal))
+        var requested = new AssemblyName(args.Name);
+        if (!string.Equals(requested.Name, EngineName, StringComparison.Ordinal)
+            || requested.Version != typeof(ModuleImport).Assembly.GetName().Version)
         {
             return null;
         }
