@@ -32,15 +32,17 @@ internal sealed class AccessTokenSource : TokenSource
 
     public override bool CanRefresh => false;
 
-    public bool IsExpired => ExpiresOn is { } expiry && expiry <= _clock.GetUtcNow();
+    public override void ThrowIfExpired()
+    {
+        if (ExpiresOn is { } expiry && expiry <= _clock.GetUtcNow())
+        {
+            throw new TokenExpiredException(expiry);
+        }
+    }
 
     public override Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
     {
-        if (IsExpired)
-        {
-            throw new TokenExpiredException(ExpiresOn!.Value);
-        }
-
+        ThrowIfExpired();
         return Task.FromResult(Reveal());
     }
 

@@ -63,6 +63,14 @@ internal abstract class TokenSource : IDisposable
     /// <summary>False when a rejected token cannot be replaced, so a 401 is final.</summary>
     public abstract bool CanRefresh { get; }
 
+    /// <summary>
+    /// Throws <see cref="TokenExpiredException"/> when the token has expired and nothing can renew it, so a call fails
+    /// before it spends the call budget. Sources that renew their tokens never throw here.
+    /// </summary>
+    public virtual void ThrowIfExpired()
+    {
+    }
+
     /// <summary>Discards everything the source holds; a disconnected session shows no token times.</summary>
     public virtual void Dispose() => _current = TokenInfo.None;
 

@@ -128,13 +128,7 @@ internal sealed class DefenderApiClient : IDisposable
         while (true)
         {
             ThrowIfDisconnected();
-
-            // A supplied token past its expiry can never succeed: fail before the call spends the budget.
-            if (_session.TokenSource is AccessTokenSource { IsExpired: true } supplied)
-            {
-                throw Expired(new TokenExpiredException(supplied.ExpiresOn!.Value));
-            }
-
+            ThrowIfTokenExpired();
             if (!Limiter.TryAcquire())
             {
                 await WaitForBudgetAsync(sink, cancellationToken);
@@ -275,6 +269,19 @@ internal sealed class DefenderApiClient : IDisposable
         {
             _session.CountWait(waited);
             sink.Progress(new ProgressRecord(WaitProgressId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    /// <summary>A token that has expired and cannot be renewed never succeeds: fail before the call spends the budget.</summary>
+    private void ThrowIfTokenExpired()
+    {
+        try
+        {
+            _session.TokenSource.ThrowIfExpired();
+        }
+        catch (TokenExpiredException e)
+        {
+            throw Expired(e);
         }
     }
 

@@ -348,9 +348,12 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     private DefenderSession ConnectWithAccessToken(Uri apiUri, IWebProxy? proxy)
     {
         var source = new AccessTokenSource(AccessToken);
-        if (source.IsExpired)
+        try
         {
-            var expired = new TokenExpiredException(source.ExpiresOn!.Value);
+            source.ThrowIfExpired();
+        }
+        catch (TokenExpiredException expired)
+        {
             ThrowTerminatingError(new ErrorRecord(expired, "DefenderPS.TokenExpired", ErrorCategory.AuthenticationError, null)
             {
                 ErrorDetails = new ErrorDetails(expired.Message),
