@@ -33,6 +33,15 @@ public sealed class CompletionTests(ModuleFixture module) : IClassFixture<Module
     }
 
     [Fact]
+    public void Cloud_and_region_complete_from_their_fixed_lists_in_alphabetical_order()
+    {
+        Assert.Equal(["DoD", "GCC", "GCCHigh", "Global"], Complete("", "Connect-Defender -Cloud ").Select(m => m.CompletionText));
+        Assert.Equal(["GCC", "GCCHigh"], Complete("", "Connect-Defender -Cloud GC").Select(m => m.CompletionText));
+        Assert.Equal(["au", "eu", "ina", "swa", "uk", "us"], Complete("", "Connect-Defender -Region ").Select(m => m.CompletionText));
+        Assert.Equal(["uk", "us"], Complete("", "Connect-Defender -AccessToken $t -Region u").Select(m => m.CompletionText));
+    }
+
+    [Fact]
     public void Alert_ids_from_a_users_alerts_complete_most_recent_first_with_their_titles()
     {
         var matches = Complete("$null = Get-DefenderUserAlert user1", "Get-DefenderAlertUser -AlertId da6383");
