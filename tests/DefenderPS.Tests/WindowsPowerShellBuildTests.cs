@@ -15,9 +15,8 @@ public sealed class WindowsPowerShellBuildTests
 {
     private static readonly string Staged = Path.GetDirectoryName(ModuleFixture.ModuleManifest)!;
 
-    private static readonly string FrameworkReferenceAssemblies = Path.Combine(
-        typeof(WindowsPowerShellBuildTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NuGetPackageRoot").Value!,
-        "microsoft.netframework.referenceassemblies.net472", "1.0.3", "build", ".NETFramework", "v4.7.2");
+    private static readonly string FrameworkReferenceAssemblies =
+        typeof(WindowsPowerShellBuildTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "NetFramework472ReferenceAssemblies").Value!;
 
     [Fact]
     public void Every_assembly_the_Windows_PowerShell_build_references_is_in_NET_Framework_or_shipped_at_a_sufficient_version()
