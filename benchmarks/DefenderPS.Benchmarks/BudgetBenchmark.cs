@@ -81,8 +81,8 @@ public static class BudgetBenchmark
         var ids = TestData.AddAlertUsers(api, Lookups);
         using var host = new ModuleHost();
 
-        // The static hook is read when a session is made: set it after the import, before Connect-Defender.
-        ModuleInternals.SetClock(clock);
+        // The runspace's clock is read when a session is made: set it before Connect-Defender.
+        ModuleInternals.SetClock(host.Runspace, clock);
         var runs = new List<Repetition>();
         try
         {
@@ -132,7 +132,6 @@ public static class BudgetBenchmark
         finally
         {
             host.Run("if (Get-DefenderSession) { Disconnect-Defender }");
-            ModuleInternals.SetClock(TimeProvider.System);
         }
 
         return new Result(minimum, runs);

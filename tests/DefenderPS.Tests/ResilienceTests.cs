@@ -7,7 +7,6 @@ using static DefenderPS.Tests.Infrastructure.Contoso;
 namespace DefenderPS.Tests;
 
 /// <summary>Given a fake that fails the way the real service does, no call is lost and nothing loops.</summary>
-[Collection(StaticHooksCollection.Name)]
 public sealed class ResilienceTests(VirtualTimeFixture module) : IClassFixture<VirtualTimeFixture>
 {
     private const string UsersPage = """{"value":[{"id":"contoso\\user9","accountName":"user9"}],"@odata.nextLink":"NEXT"}""";

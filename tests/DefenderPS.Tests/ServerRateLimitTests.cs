@@ -4,7 +4,6 @@ using static DefenderPS.Tests.Infrastructure.Contoso;
 namespace DefenderPS.Tests;
 
 /// <summary>Given a fake that enforces its own budget of 5 calls a minute and 20 an hour.</summary>
-[Collection(StaticHooksCollection.Name)]
 public sealed class ServerRateLimitTests(ServerLimitFixture module) : IClassFixture<ServerLimitFixture>
 {
     private ScriptResult Run(string script, string connectOptions)

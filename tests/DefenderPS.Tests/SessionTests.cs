@@ -6,13 +6,10 @@ using static DefenderPS.Tests.Infrastructure.Contoso;
 namespace DefenderPS.Tests;
 
 /// <summary>Connecting, the default session, -Session, Get-DefenderSession and the secret-hygiene rule.</summary>
-[Collection(StaticHooksCollection.Name)]
-public sealed class SessionTests(ModuleFixture module) : IClassFixture<ModuleFixture>, IDisposable
+public sealed class SessionTests(ModuleFixture module) : IClassFixture<ModuleFixture>
 {
     private const string ClientId = "11111111-1111-1111-1111-111111111111";
     private const string ClientSecret = "fake-client-secret";
-
-    public void Dispose() => ModuleInternals.SetMsalHttpHandler(null);
 
     [Fact]
     public void Get_DefenderSession_shows_the_connection_and_counters_but_never_the_token()
@@ -86,7 +83,6 @@ public sealed class SessionTests(ModuleFixture module) : IClassFixture<ModuleFix
     [Fact]
     public void Client_secret_connects_through_MSAL_and_uses_the_token_it_issued()
     {
-        ModuleInternals.SetMsalHttpHandler(new LoopbackMsalHandler(module.Api.BaseUri));
         var before = module.Api.TokenRequestCount;
 
         var result = module.Run($"""
@@ -107,7 +103,6 @@ public sealed class SessionTests(ModuleFixture module) : IClassFixture<ModuleFix
     [Fact]
     public void A_wrong_client_secret_fails_at_connect_with_the_service_reason_and_no_secret()
     {
-        ModuleInternals.SetMsalHttpHandler(new LoopbackMsalHandler(module.Api.BaseUri));
         const string wrong = "wrong-secret-value-123";
 
         var result = module.Run($"""
@@ -123,7 +118,6 @@ public sealed class SessionTests(ModuleFixture module) : IClassFixture<ModuleFix
     [Fact]
     public void A_401_gets_one_fresh_token_and_one_retry()
     {
-        ModuleInternals.SetMsalHttpHandler(new LoopbackMsalHandler(module.Api.BaseUri));
         module.Api.Enqueue("GET", $"/api/alerts/{A1}/user", FakeApi.FakeResponse.Error(401, "Unauthorized", "Token revoked."));
         module.Api.Enqueue("GET", $"/api/alerts/{A2}/user", FakeApi.FakeResponse.Error(401, "Unauthorized", "No."), FakeApi.FakeResponse.Error(401, "Unauthorized", "Still no."));
         module.Api.ClearRequests();

@@ -2,7 +2,6 @@ using System;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
-using DefenderPS.Session;
 
 namespace DefenderPS.Authentication;
 
@@ -10,15 +9,14 @@ namespace DefenderPS.Authentication;
 internal sealed class AccessTokenSource : TokenSource
 {
     private readonly SecureString _token;
-    private readonly TimeProvider _clock;
     private string? _plain;
 
-    /// <summary>A token whose expiry is checked against the sessions' clock (<see cref="DefenderSession.Clock"/>).</summary>
-    public AccessTokenSource(SecureString token)
+    /// <summary>A token whose expiry is checked against <paramref name="clock"/>.</summary>
+    public AccessTokenSource(SecureString token, TimeProvider clock)
+        : base(clock)
     {
         _token = token.Copy();
         _token.MakeReadOnly();
-        _clock = DefenderSession.Clock;
         Claims = JwtClaims.Read(Reveal());
         RecordSupplied(Claims?.ExpiresOn);
     }
@@ -34,7 +32,7 @@ internal sealed class AccessTokenSource : TokenSource
 
     public override void ThrowIfExpired()
     {
-        if (ExpiresOn is { } expiry && expiry <= _clock.GetUtcNow())
+        if (ExpiresOn is { } expiry && expiry <= Clock.GetUtcNow())
         {
             throw new TokenExpiredException(expiry);
         }

@@ -7,7 +7,6 @@ using System.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using DefenderPS.Session;
 
 namespace DefenderPS.Authentication;
 
@@ -47,25 +46,25 @@ internal static class Certificates
     private delegate X509Certificate2 EncryptedPemLoader(string certPemFilePath, ReadOnlySpan<char> password, string? keyPemFilePath);
 
     /// <summary>A certificate MSAL can sign with: valid now, with an RSA private key this account can use.</summary>
-    private static X509Certificate2 Checked(X509Certificate2 certificate, string origin)
+    private static X509Certificate2 Checked(X509Certificate2 certificate, string origin, TimeProvider clock)
     {
-        var now = DefenderSession.Clock.GetUtcNow().UtcDateTime;
+        var now = clock.GetUtcNow().UtcDateTime;
         var name = $"The certificate {certificate.Subject} (thumbprint {certificate.Thumbprint}, {origin})";
         if (now < certificate.NotBefore.ToUniversalTime())
         {
-            throw new CredentialException("CertificateNotValid", ErrorCategory.InvalidData,
+            throw new ConnectException("CertificateNotValid", ErrorCategory.InvalidData,
                 $"{name} is not valid until {certificate.NotBefore.ToUniversalTime():u}. Use a certificate that is valid now.");
         }
 
         if (now > certificate.NotAfter.ToUniversalTime())
         {
-            throw new CredentialException("CertificateNotValid", ErrorCategory.InvalidData,
+            throw new ConnectException("CertificateNotValid", ErrorCategory.InvalidData,
                 $"{name} expired on {certificate.NotAfter.ToUniversalTime():u}. Upload a new certificate to the app registration and use that one.");
         }
 
         if (!certificate.HasPrivateKey)
         {
-            throw new CredentialException("CertificateNoPrivateKey", ErrorCategory.InvalidArgument,
+            throw new ConnectException("CertificateNoPrivateKey", ErrorCategory.InvalidArgument,
                 $"{name} has no private key, so it cannot sign in. Use the certificate with its private key (a PFX file, a PEM file with the key, or the store entry that has the key).");
         }
 
@@ -76,13 +75,13 @@ internal static class Certificates
         }
         catch (CryptographicException e)
         {
-            throw new CredentialException("CertificateNoPrivateKey", ErrorCategory.PermissionDenied,
+            throw new ConnectException("CertificateNoPrivateKey", ErrorCategory.PermissionDenied,
                 $"{name} has a private key that cannot be used ({e.Message}). Check that your account may read the key.", e);
         }
 
         if (key is null)
         {
-            throw new CredentialException("CertificateKeyNotSupported", ErrorCategory.InvalidArgument,
+            throw new ConnectException("CertificateKeyNotSupported", ErrorCategory.InvalidArgument,
                 $"{name} does not have an RSA key; Microsoft Entra ID client certificates for MSAL must use RSA (2048 bits or more).");
         }
 
@@ -90,11 +89,11 @@ internal static class Certificates
     }
 
     /// <summary>-Certificate: the object the user passed.</summary>
-    public static (X509Certificate2 Certificate, string Origin) FromObject(X509Certificate2 certificate) =>
-        (Checked(certificate, "from -Certificate"), "from -Certificate");
+    public static (X509Certificate2 Certificate, string Origin) FromObject(X509Certificate2 certificate, TimeProvider clock) =>
+        (Checked(certificate, "from -Certificate", clock), "from -Certificate");
 
     /// <summary>The certificate with this thumbprint from the CurrentUser, then the LocalMachine, My store.</summary>
-    public static (X509Certificate2 Certificate, string Origin) FromStore(string thumbprint)
+    public static (X509Certificate2 Certificate, string Origin) FromStore(string thumbprint, TimeProvider clock)
     {
         // Thumbprints copied from the certificate dialog carry spaces, colons and an invisible left-to-right mark.
         var normalized = new StringBuilder();
@@ -113,7 +112,7 @@ internal static class Certificates
 
         if (normalized.Length != 40)
         {
-            throw new CredentialException("InvalidCertificateThumbprint", ErrorCategory.InvalidArgument,
+            throw new ConnectException("InvalidCertificateThumbprint", ErrorCategory.InvalidArgument,
                 $"-CertificateThumbprint '{thumbprint}' is not a certificate thumbprint: it must be 40 hexadecimal characters (a SHA-1 hash).");
         }
 
@@ -122,16 +121,16 @@ internal static class Certificates
             if (Find(location, normalized.ToString()) is { } found)
             {
                 var origin = $@"from Cert:\{location}\My";
-                return (Checked(found, origin), origin);
+                return (Checked(found, origin, clock), origin);
             }
         }
 
-        throw new CredentialException("CertificateNotFound", ErrorCategory.ObjectNotFound,
+        throw new ConnectException("CertificateNotFound", ErrorCategory.ObjectNotFound,
             $@"No certificate with thumbprint {normalized} is in Cert:\CurrentUser\My or Cert:\LocalMachine\My. Import it (with its private key) or use -CertificatePath.");
     }
 
     /// <summary>A PFX (PKCS#12) file, or a PEM file holding the certificate and its private key.</summary>
-    public static (X509Certificate2 Certificate, string Origin) FromFile(string path, SecureString? password)
+    public static (X509Certificate2 Certificate, string Origin) FromFile(string path, SecureString? password, TimeProvider clock)
     {
         byte[] bytes;
         try
@@ -140,18 +139,18 @@ internal static class Certificates
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CredentialException("CertificateNotReadable", ErrorCategory.ReadError, $"Cannot read the certificate file '{path}': {e.Message}", e);
+            throw new ConnectException("CertificateNotReadable", ErrorCategory.ReadError, $"Cannot read the certificate file '{path}': {e.Message}", e);
         }
 
         var origin = $"from {Path.GetFileName(path)}";
         try
         {
-            return (Checked(IsPem(bytes) ? FromPem(path, password) : FromPfx(bytes, password), origin), origin);
+            return (Checked(IsPem(bytes) ? FromPem(path, password) : FromPfx(bytes, password), origin, clock), origin);
         }
         catch (CryptographicException e)
         {
             var hint = password is null ? "If it is protected by a password, pass -CertificatePassword." : "Check -CertificatePassword.";
-            throw new CredentialException("CertificateNotReadable", ErrorCategory.InvalidData,
+            throw new ConnectException("CertificateNotReadable", ErrorCategory.InvalidData,
                 $"The certificate file '{path}' could not be opened as a PFX file or a PEM file with a private key. {hint}", e);
         }
     }
@@ -221,7 +220,7 @@ internal static class Certificates
         var method = typeof(X509Certificate2).GetMethod(name, BindingFlags.Public | BindingFlags.Static, null, parameters, null);
         if (method is null)
         {
-            throw new CredentialException("PemNotSupported", ErrorCategory.NotImplemented,
+            throw new ConnectException("PemNotSupported", ErrorCategory.NotImplemented,
                 "PEM certificate files need PowerShell 7. In Windows PowerShell 5.1, convert the file to PFX (for example: openssl pkcs12 -export -in cert.pem -out cert.pfx) or import it into Cert:\\CurrentUser\\My and use -CertificateThumbprint.");
         }
 

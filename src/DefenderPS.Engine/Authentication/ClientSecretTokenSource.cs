@@ -1,6 +1,5 @@
 using System;
 using System.Security;
-using DefenderPS.Session;
 
 namespace DefenderPS.Authentication;
 

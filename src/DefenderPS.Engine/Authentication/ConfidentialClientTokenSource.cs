@@ -15,6 +15,7 @@ internal abstract class ConfidentialClientTokenSource : TokenSource
     private IConfidentialClientApplication? _app;
 
     protected ConfidentialClientTokenSource(string clientId, MsalSettings settings, Func<ConfidentialClientApplicationBuilder, ConfidentialClientApplicationBuilder> withCredential)
+        : base(settings.Clock)
     {
         _scopes = new[] { settings.Scope };
         _app = withCredential(MsalClients.Confidential(clientId, settings)).Build();

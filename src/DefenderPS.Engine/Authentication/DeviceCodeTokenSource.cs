@@ -3,8 +3,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using DefenderPS.Http;
-using DefenderPS.Session;
 using Microsoft.Identity.Client;
 
 namespace DefenderPS.Authentication;
@@ -26,6 +24,7 @@ internal sealed class DeviceCodeTokenSource : TokenSource
     private IAccount? _account;
 
     public DeviceCodeTokenSource(string clientId, MsalSettings settings)
+        : base(settings.Clock)
     {
         _scopes = new[] { settings.Scope };
         _app = MsalClients.Public(clientId, settings).WithDefaultRedirectUri().Build();

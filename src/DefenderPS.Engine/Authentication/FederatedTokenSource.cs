@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Threading.Tasks;
-using DefenderPS.Session;
 using Microsoft.Identity.Client;
 
 namespace DefenderPS.Authentication;
@@ -40,17 +39,17 @@ internal sealed class FederatedTokenSource : ConfidentialClientTokenSource
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new CredentialException("FederatedTokenFileNotFound", ErrorCategory.ObjectNotFound,
+            throw new ConnectException("FederatedTokenFileNotFound", ErrorCategory.ObjectNotFound,
                 $"The federated token file '{path}' does not exist. Check the path (in AKS: {FileVariable}; in GitHub Actions: the file your workflow writes the OIDC token to).", e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CredentialException("FederatedTokenFileNotReadable", ErrorCategory.ReadError, $"Cannot read the federated token file '{path}': {e.Message}", e);
+            throw new ConnectException("FederatedTokenFileNotReadable", ErrorCategory.ReadError, $"Cannot read the federated token file '{path}': {e.Message}", e);
         }
 
         if (text.Trim().Length == 0)
         {
-            throw new CredentialException("FederatedTokenFileEmpty", ErrorCategory.InvalidData,
+            throw new ConnectException("FederatedTokenFileEmpty", ErrorCategory.InvalidData,
                 $"The federated token file '{path}' is empty. The identity provider writes a token there; check that it ran before Connect-Defender.");
         }
     }

@@ -1,8 +1,8 @@
 using System;
 using System.Net;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
-using DefenderPS.Session;
 using Microsoft.Identity.Client;
 using Microsoft.Identity.Client.AppConfig;
 
@@ -19,10 +19,12 @@ internal sealed class ManagedIdentityTokenSource : TokenSource
     private readonly string _credential;
     private IManagedIdentityApplication? _app;
 
-    public ManagedIdentityTokenSource(string? clientId, CloudEndpoints cloud, IWebProxy? proxy)
+    /// <param name="msalHttpHandler">Tests only: where MSAL's requests go instead of the identity endpoint.</param>
+    public ManagedIdentityTokenSource(string? clientId, CloudEndpoints cloud, IWebProxy? proxy, TimeProvider clock, HttpMessageHandler? msalHttpHandler)
+        : base(clock)
     {
         var id = clientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.WithUserAssignedClientId(clientId);
-        _app = MsalClients.ManagedIdentity(id, proxy).Build();
+        _app = MsalClients.ManagedIdentity(id, proxy, msalHttpHandler).Build();
         _resource = cloud.Resource;
         _credential = clientId is null ? "system-assigned managed identity" : $"user-assigned managed identity {clientId}";
     }

@@ -9,12 +9,14 @@ namespace DefenderPS.Authentication;
 /// <summary>How a session's MSAL application reaches its authority: the authority itself, the token scope and the proxy.</summary>
 internal sealed class MsalSettings
 {
-    public MsalSettings(Uri authority, bool customAuthority, string scope, IWebProxy? proxy)
+    public MsalSettings(Uri authority, bool customAuthority, string scope, IWebProxy? proxy, TimeProvider clock, HttpMessageHandler? httpHandler)
     {
         Authority = authority;
         CustomAuthority = customAuthority;
         Scope = scope;
         Proxy = proxy;
+        Clock = clock;
+        HttpHandler = httpHandler;
     }
 
     /// <summary>The full authority, tenant included, e.g. <c>https://login.microsoftonline.us/contoso.onmicrosoft.us</c>.</summary>
@@ -27,6 +29,15 @@ internal sealed class MsalSettings
 
     /// <summary>From -Proxy; null uses the system proxy.</summary>
     public IWebProxy? Proxy { get; }
+
+    /// <summary>Where token times are read from.</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>
+    /// Tests only: where MSAL's requests go (MSAL itself refuses non-https authorities, so tests point it at a loopback
+    /// fake). A handler, not an MSAL type: the tests' MSAL is not the copy DefenderPS loads in its own context.
+    /// </summary>
+    public HttpMessageHandler? HttpHandler { get; }
 }
 
 /// <summary>
@@ -35,36 +46,14 @@ internal sealed class MsalSettings
 /// </summary>
 internal static class MsalClients
 {
-    /// <summary>
-    /// Tests point MSAL's HTTP traffic at a loopback fake (MSAL itself refuses non-https authorities). A handler, not an
-    /// MSAL type: the tests' MSAL is not the copy DefenderPS loads in its own context.
-    /// </summary>
-    internal static HttpMessageHandler? HttpHandlerOverride { get; set; }
-
     public static ConfidentialClientApplicationBuilder Confidential(string clientId, MsalSettings settings) =>
         WithAuthority(ConfidentialClientApplicationBuilder.Create(clientId), settings);
 
     public static PublicClientApplicationBuilder Public(string clientId, MsalSettings settings) =>
         WithAuthority(PublicClientApplicationBuilder.Create(clientId), settings);
 
-    public static ManagedIdentityApplicationBuilder ManagedIdentity(ManagedIdentityId id, IWebProxy? proxy) =>
-        WithHttp(ManagedIdentityApplicationBuilder.Create(id), proxy is null ? null : new LocalBypassProxy(proxy));
-
-    /// <summary>The handler for API traffic: compressed answers, and the proxy when one was given (the system proxy otherwise).</summary>
-    public static HttpMessageHandler CreateHandler(IWebProxy? proxy)
-    {
-        var handler = new HttpClientHandler
-        {
-            AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-        };
-        if (proxy is not null)
-        {
-            handler.Proxy = proxy;
-            handler.UseProxy = true;
-        }
-
-        return handler;
-    }
+    public static ManagedIdentityApplicationBuilder ManagedIdentity(ManagedIdentityId id, IWebProxy? proxy, HttpMessageHandler? httpHandler) =>
+        WithHttp(ManagedIdentityApplicationBuilder.Create(id), proxy is null ? null : new LocalBypassProxy(proxy), httpHandler);
 
     private static T WithAuthority<T>(T builder, MsalSettings settings)
         where T : AbstractApplicationBuilder<T>
@@ -75,18 +64,18 @@ internal static class MsalClients
             builder = builder.WithInstanceDiscovery(false);
         }
 
-        return WithHttp(builder, settings.Proxy);
+        return WithHttp(builder, settings.Proxy, settings.HttpHandler);
     }
 
-    private static T WithHttp<T>(T builder, IWebProxy? proxy)
+    private static T WithHttp<T>(T builder, IWebProxy? proxy, HttpMessageHandler? httpHandler)
         where T : BaseAbstractApplicationBuilder<T>
     {
-        if (HttpHandlerOverride is { } handler)
+        if (httpHandler is not null)
         {
-            return builder.WithHttpClientFactory(new FixedHttpClientFactory(new HttpClient(handler, disposeHandler: false)));
+            return builder.WithHttpClientFactory(new FixedHttpClientFactory(new HttpClient(httpHandler, disposeHandler: false)));
         }
 
-        return proxy is null ? builder : builder.WithHttpClientFactory(new FixedHttpClientFactory(new HttpClient(CreateHandler(proxy))));
+        return proxy is null ? builder : builder.WithHttpClientFactory(new FixedHttpClientFactory(new HttpClient(new HttpClientHandler { Proxy = proxy, UseProxy = true })));
     }
 
     /// <summary>

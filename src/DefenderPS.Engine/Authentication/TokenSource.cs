@@ -1,8 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using DefenderPS.Http;
-using DefenderPS.Session;
+using System.Management.Automation;
 using Microsoft.Identity.Client;
 
 namespace DefenderPS.Authentication;
@@ -10,8 +9,14 @@ namespace DefenderPS.Authentication;
 /// <summary>Supplies bearer tokens for one session. Implementations never expose the token outside a request header.</summary>
 internal abstract class TokenSource : IDisposable
 {
+    private readonly TimeProvider _clock;
     private TokenInfo _current = TokenInfo.None;
     private int _issued;
+
+    /// <param name="clock">Where token times (acquired, expired) are read from.</param>
+    protected TokenSource(TimeProvider clock) => _clock = clock;
+
+    protected TimeProvider Clock => _clock;
 
     public abstract AuthenticationKind Kind { get; }
 
@@ -45,8 +50,8 @@ internal abstract class TokenSource : IDisposable
         GetTokenAsync(forceRefresh: false, cancellationToken);
 
     /// <summary>
-    /// <see cref="SignInAsync"/> for Connect-Defender, with MSAL's failure turned into an authentication error that names
-    /// <paramref name="who"/> was signing in: MSAL's types stay in DefenderPS's own load context, away from the cmdlets.
+    /// <see cref="SignInAsync"/> for Connect-Defender, with MSAL's failure turned into a <see cref="ConnectException"/> that
+    /// names <paramref name="who"/> was signing in: MSAL's types stay in DefenderPS's own load context, away from the cmdlets.
     /// </summary>
     public async Task<string> FirstTokenAsync(string who, IPipelineSink sink, CancellationToken cancellationToken)
     {
@@ -56,7 +61,20 @@ internal abstract class TokenSource : IDisposable
         }
         catch (MsalException e)
         {
-            throw new DefenderApiException(DefenderErrorKind.Authentication, $"Could not get a token for {who}: {e.Message}", errorCode: e.ErrorCode, innerException: e);
+            throw SignInFailed(who, e);
+        }
+    }
+
+    /// <summary>A token for a request; the identity provider's refusal comes as a <see cref="ConnectException"/> naming <paramref name="who"/>.</summary>
+    public async Task<string> RequestTokenAsync(bool forceRefresh, string who, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetTokenAsync(forceRefresh, cancellationToken);
+        }
+        catch (MsalException e)
+        {
+            throw SignInFailed(who, e);
         }
     }
 
@@ -82,7 +100,7 @@ internal abstract class TokenSource : IDisposable
         DateTimeOffset? acquiredAt = previous.AcquiredAt;
         if (!fromCache || acquiredAt is null)
         {
-            acquiredAt = DefenderSession.Clock.GetUtcNow();
+            acquiredAt = _clock.GetUtcNow();
             Interlocked.Increment(ref _issued);
         }
 
@@ -92,9 +110,12 @@ internal abstract class TokenSource : IDisposable
 
     protected void RecordSupplied(DateTimeOffset? expiresOn)
     {
-        _current = new TokenInfo(expiresOn, DefenderSession.Clock.GetUtcNow(), "Supplied");
+        _current = new TokenInfo(expiresOn, _clock.GetUtcNow(), "Supplied");
         Interlocked.Increment(ref _issued);
     }
+
+    private static ConnectException SignInFailed(string who, MsalException e) =>
+        new("AuthenticationFailed", ErrorCategory.AuthenticationError, $"Could not get a token for {who}: {e.Message}", e) { ProviderErrorCode = e.ErrorCode };
 
     /// <summary>Swapped as a whole, so readers on other threads never see half an update.</summary>
     private sealed class TokenInfo

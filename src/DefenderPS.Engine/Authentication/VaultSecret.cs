@@ -53,7 +53,7 @@ internal static class VaultSecret
         {
             SecureString secure when found.Length == 1 => secure,
             string plain when found.Length == 1 => ToSecureString(plain),
-            _ => throw new CredentialException("SecretNotAString", ErrorCategory.InvalidType,
+            _ => throw new ConnectException("SecretNotAString", ErrorCategory.InvalidType,
                 $"The secret '{name}' in {where} is {Describe(found)}, not a string or SecureString. Store the client secret as a string: Set-Secret -Name '{name}' -Secret (Read-Host -AsSecureString)."),
         };
     }
@@ -75,7 +75,7 @@ internal static class VaultSecret
         ps.AddCommand("Get-Module").AddParameter("Name", ModuleName).AddParameter("ListAvailable");
         if (ps.Invoke().Count == 0)
         {
-            throw new CredentialException("SecretManagementMissing", ErrorCategory.NotInstalled,
+            throw new ConnectException("SecretManagementMissing", ErrorCategory.NotInstalled,
                 $"-SecretName needs the {ModuleName} module, which is not installed. Install it (Install-PSResource {ModuleName}, or Install-Module {ModuleName}), register a vault with Register-SecretVault, store the client secret with Set-Secret, then run Connect-Defender again.");
         }
 
@@ -87,12 +87,12 @@ internal static class VaultSecret
         }
         catch (RuntimeException e)
         {
-            throw new CredentialException("SecretManagementFailed", ErrorCategory.ResourceUnavailable,
+            throw new ConnectException("SecretManagementFailed", ErrorCategory.ResourceUnavailable,
                 $"The {ModuleName} module is installed but could not be imported: {e.Message}", e);
         }
     }
 
-    private static CredentialException Failed(ErrorRecord error, string name, string where)
+    private static ConnectException Failed(ErrorRecord error, string name, string where)
     {
         if (error.FullyQualifiedErrorId.StartsWith("GetSecretNotFound", System.StringComparison.OrdinalIgnoreCase)
             || error.Exception is ItemNotFoundException)
@@ -100,11 +100,11 @@ internal static class VaultSecret
             return NotFound(name, where);
         }
 
-        return new CredentialException("SecretManagementFailed", ErrorCategory.ReadError,
+        return new ConnectException("SecretManagementFailed", ErrorCategory.ReadError,
             $"Get-Secret could not read the secret '{name}' from {where}: {error.Exception?.Message ?? error.ToString()}", error.Exception);
     }
 
-    private static CredentialException NotFound(string name, string where) =>
+    private static ConnectException NotFound(string name, string where) =>
         new("SecretNotFound", ErrorCategory.ObjectNotFound,
             $"The secret '{name}' was not found in {where}. List the secrets with Get-SecretInfo, or store it with Set-Secret -Name '{name}'.");
 

@@ -10,8 +10,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using DefenderPS.Authentication;
 using DefenderPS.Conversion;
-using DefenderPS.Session;
-using Microsoft.Identity.Client;
 
 namespace DefenderPS.Http;
 
@@ -33,24 +31,53 @@ internal sealed class DefenderApiClient : IDisposable
     private static readonly string UserAgent =
         "DefenderPS/" + (typeof(DefenderApiClient).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
-    private readonly DefenderSession _session;
-
     // The handler itself, without HttpClient's layer: no time-out of its own (ours covers each request)
     // and so no second linked cancellation source per request.
     private readonly HttpMessageInvoker _http;
+    private readonly Uri _apiUri;
     private readonly string _apiRoot;
+    private readonly TokenSource _tokens;
+    private readonly RateLimiter _budget;
+    private readonly RetryPolicy _retry;
+    private readonly TimeSpan _requestTimeout;
+    private readonly TimeProvider _clock;
+    private readonly RequestCounters _counters;
+    private readonly Action<EntityKind, PSObject>? _onResult;
+    private readonly string _sessionName;
+    private readonly string _signInName;
     private BearerHeader? _bearer;
+    private volatile bool _closed;
 
-    public DefenderApiClient(DefenderSession session, HttpMessageHandler handler)
+    /// <param name="apiUri">The API root (ending in a slash); requests go to its <c>api/</c> path.</param>
+    /// <param name="onResult">Hears every entity written, e.g. to remember ids for tab completion.</param>
+    /// <param name="sessionName">The session in words, for "... was disconnected".</param>
+    /// <param name="signInName">Who gets the tokens, in words, for "Could not get a token for ...".</param>
+    public DefenderApiClient(
+        Uri apiUri,
+        HttpMessageHandler handler,
+        TokenSource tokens,
+        RateLimiter budget,
+        RetryPolicy retry,
+        TimeSpan requestTimeout,
+        TimeProvider clock,
+        RequestCounters counters,
+        Action<EntityKind, PSObject>? onResult,
+        string sessionName,
+        string signInName)
     {
-        _session = session;
+        _apiUri = apiUri;
+        _apiRoot = new Uri(apiUri, "api/").AbsoluteUri;
         _http = new HttpMessageInvoker(handler, disposeHandler: true);
-        _apiRoot = new Uri(session.ApiUri, "api/").AbsoluteUri;
+        _tokens = tokens;
+        _budget = budget;
+        _retry = retry;
+        _requestTimeout = requestTimeout;
+        _clock = clock;
+        _counters = counters;
+        _onResult = onResult;
+        _sessionName = sessionName;
+        _signInName = signInName;
     }
-
-    private RateLimiter Limiter => _session.Limiter;
-
-    private TimeProvider Clock => _session.Limiter.Clock;
 
     /// <summary>Calls <paramref name="route"/> for one validated id and emits every entity it returns.</summary>
     public async Task GetAsync(ApiRoute route, string id, IPipelineSink sink, CancellationToken cancellationToken)
@@ -76,7 +103,7 @@ internal sealed class DefenderApiClient : IDisposable
                     }
 
                     JsonToPSObject.SetProperty(entity, route.SourceProperty, id);
-                    _session.RecentIds.Remember(route.Result, entity);
+                    _onResult?.Invoke(route.Result, entity);
                     pageEmitted++;
                     emitted++;
                     sink.Emit(entity);
@@ -108,10 +135,15 @@ internal sealed class DefenderApiClient : IDisposable
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>Disconnect-Defender: requests under way or to come fail as disconnected.</summary>
+    public void Dispose()
+    {
+        _closed = true;
+        _http.Dispose();
+    }
 
     /// <summary>
-    /// Sends one GET, retrying what is worth retrying, and hands the successful body to
+    /// Sends one GET, acting on what <see cref="RetryPolicy"/> decides for each failure, and hands the successful body to
     /// <paramref name="readBody"/> under the same time-out as the request.
     /// </summary>
     private async Task<string?> SendAsync(
@@ -121,26 +153,23 @@ internal sealed class DefenderApiClient : IDisposable
         CancellationToken cancellationToken,
         Func<Stream, CancellationToken, Task<string?>> readBody)
     {
-        var transientRetries = 0;
-        var throttledRetries = 0;
-        var refreshedToken = false;
-        var retriedNotFound = false;
+        var attempts = new RequestAttempts();
         while (true)
         {
             ThrowIfDisconnected();
             ThrowIfTokenExpired();
-            if (!Limiter.TryAcquire())
+            if (!_budget.TryAcquire())
             {
                 await WaitForBudgetAsync(sink, cancellationToken);
             }
 
-            TimeSpan? retryAfter;
+            RetryDecision decision;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                timeout.CancelAfter(_session.RequestTimeout);
+                timeout.CancelAfter(_requestTimeout);
                 try
                 {
-                    var token = await GetTokenAsync(forceRefresh: refreshedToken, timeout.Token);
+                    var token = await GetTokenAsync(forceRefresh: attempts.TokenRefreshed, timeout.Token);
                     using var request = new HttpRequestMessage(HttpMethod.Get, uri);
                     request.Headers.TryAddWithoutValidation("Authorization", Bearer(token));
                     request.Headers.TryAddWithoutValidation("Accept", Json);
@@ -153,51 +182,48 @@ internal sealed class DefenderApiClient : IDisposable
                         sink.Verbose($"GET {uri.AbsoluteUri}");
                     }
 
-                    _session.CountRequest();
+                    _counters.CountRequest();
                     using var response = await _http.SendAsync(request, timeout.Token);
-                    var status = (int)response.StatusCode;
                     if (watch is not null)
                     {
-                        sink.Verbose($"{status} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms");
+                        sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms");
                     }
 
                     if (response.IsSuccessStatusCode)
                     {
-                        using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _session.RequestTimeout);
+                        using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _requestTimeout);
                         return await readBody(body, timeout.Token);
                     }
 
                     var error = await ServiceError.ReadAsync(response, timeout.Token);
-                    retryAfter = status switch
+                    decision = _retry.ForResponse(attempts, response, _tokens.CanRefresh, _clock.GetUtcNow(), call.Describe(uri));
+                    if (decision.Action == RetryAction.Fail)
                     {
-                        401 when !refreshedToken && _session.TokenSource.CanRefresh => Retry(ref refreshedToken, TimeSpan.Zero, sink,
-                            "The service rejected the token; retrying once with a fresh one."),
-                        429 when throttledRetries++ < RetryPolicy.MaxThrottledRetries => Throttled(RetryPolicy.RetryAfter(response, Clock.GetUtcNow()), sink),
-                        404 when !retriedNotFound => Retry(ref retriedNotFound, RetryPolicy.NotFoundPause, sink,
-                            $"{call.Describe(uri)} answered 404; the service sometimes does so by mistake, so trying once more."),
-                        _ when RetryPolicy.IsTransient(status) && transientRetries < _session.Retry.MaxRetries =>
-                            Transient(++transientRetries, $"{status} {response.ReasonPhrase}", sink),
-                        _ => throw ServiceError.ToException(call, status, error, uri),
-                    };
+                        throw ServiceError.ToException(call, (int)response.StatusCode, error, uri);
+                    }
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    retryAfter = transientRetries < _session.Retry.MaxRetries
-                        ? Transient(++transientRetries, $"the service sent nothing for {_session.RequestTimeout.TotalSeconds:0.#} s", sink)
-                        : throw new DefenderApiException(
+                    decision = _retry.ForTimeout(attempts, _requestTimeout);
+                    if (decision.Action == RetryAction.Fail)
+                    {
+                        throw new DefenderApiException(
                             DefenderErrorKind.Timeout,
-                            $"{call.Describe(uri)} timed out{Tries(transientRetries)}: the service sent nothing for {_session.RequestTimeout.TotalSeconds:0.#} seconds.");
+                            $"{call.Describe(uri)} timed out{attempts.AfterAttempts}: the service sent nothing for {_requestTimeout.TotalSeconds:0.#} seconds.");
+                    }
                 }
                 catch (Exception e) when (RetryPolicy.IsConnectionFailure(e))
                 {
-                    retryAfter = transientRetries < _session.Retry.MaxRetries
-                        ? Transient(++transientRetries, e.GetBaseException().Message, sink)
-                        : throw new DefenderApiException(
+                    decision = _retry.ForException(attempts, e);
+                    if (decision.Action == RetryAction.Fail)
+                    {
+                        throw new DefenderApiException(
                             DefenderErrorKind.ConnectionFailed,
-                            $"{call.Describe(uri)} failed{Tries(transientRetries)}: {e.GetBaseException().Message}",
+                            $"{call.Describe(uri)} failed{attempts.AfterAttempts}: {e.GetBaseException().Message}",
                             innerException: e);
+                    }
                 }
-                catch (ObjectDisposedException) when (!_session.IsConnected)
+                catch (ObjectDisposedException) when (_closed)
                 {
                     // Disconnect-Defender in another runspace disposed the client under this request.
                     ThrowIfDisconnected();
@@ -212,52 +238,34 @@ internal sealed class DefenderApiClient : IDisposable
                 }
             }
 
-            _session.CountRetry();
-            if (retryAfter > TimeSpan.Zero)
+            sink.Verbose(decision.Reason!);
+            _counters.CountRetry();
+            if (decision.Action == RetryAction.PauseBudgetAndRetry)
             {
-                await Clock.Delay(retryAfter.Value, cancellationToken);
-                _session.CountWait(retryAfter.Value);
+                // The budget wait before the next attempt covers the pause, for every request sharing the budget.
+                _counters.CountThrottled();
+                _budget.Pause(decision.Delay);
+            }
+            else if (decision.Delay > TimeSpan.Zero)
+            {
+                await _clock.Delay(decision.Delay, cancellationToken);
+                _counters.CountWait(decision.Delay);
             }
         }
     }
 
     private void ThrowIfDisconnected()
     {
-        if (!_session.IsConnected)
+        if (_closed)
         {
-            throw new DefenderApiException(DefenderErrorKind.Disconnected, $"{_session} was disconnected. Run Connect-Defender to start a new session.");
+            throw new DefenderApiException(DefenderErrorKind.Disconnected, $"{_sessionName} was disconnected. Run Connect-Defender to start a new session.");
         }
     }
-
-    private static TimeSpan Retry(ref bool once, TimeSpan pause, IPipelineSink sink, string message)
-    {
-        once = true;
-        sink.Verbose(message);
-        return pause;
-    }
-
-    private TimeSpan Transient(int retry, string problem, IPipelineSink sink)
-    {
-        var backoff = RetryPolicy.Backoff(retry);
-        sink.Verbose($"Attempt {retry} failed ({problem}); retry {retry} of {_session.Retry.MaxRetries} in {backoff.TotalSeconds:0.#} s.");
-        return backoff;
-    }
-
-    /// <summary>A 429 pauses the whole session, not just this request; the budget wait then covers the pause.</summary>
-    private TimeSpan Throttled(TimeSpan retryAfter, IPipelineSink sink)
-    {
-        _session.CountThrottled();
-        Limiter.Pause(retryAfter);
-        sink.Verbose($"The service throttled the session (429); pausing all requests for {retryAfter.TotalSeconds:0.#} s.");
-        return TimeSpan.Zero;
-    }
-
-    private static string Tries(int retries) => retries == 0 ? string.Empty : $" after {retries + 1} attempts";
 
     private async Task WaitForBudgetAsync(IPipelineSink sink, CancellationToken cancellationToken)
     {
         const string activity = "Waiting for the Defender API call budget";
-        var waited = await Limiter.AcquireAsync(
+        var waited = await _budget.AcquireAsync(
             (wait, reason) =>
             {
                 var seconds = (int)Math.Ceiling(wait.TotalSeconds);
@@ -267,7 +275,7 @@ internal sealed class DefenderApiClient : IDisposable
             cancellationToken);
         if (waited > TimeSpan.Zero)
         {
-            _session.CountWait(waited);
+            _counters.CountWait(waited);
             sink.Progress(new ProgressRecord(WaitProgressId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
@@ -277,7 +285,7 @@ internal sealed class DefenderApiClient : IDisposable
     {
         try
         {
-            _session.TokenSource.ThrowIfExpired();
+            _tokens.ThrowIfExpired();
         }
         catch (TokenExpiredException e)
         {
@@ -292,19 +300,15 @@ internal sealed class DefenderApiClient : IDisposable
     {
         try
         {
-            return await _session.TokenSource.GetTokenAsync(forceRefresh, cancellationToken);
+            return await _tokens.RequestTokenAsync(forceRefresh, _signInName, cancellationToken);
         }
         catch (TokenExpiredException e)
         {
             throw Expired(e);
         }
-        catch (MsalException e)
+        catch (ConnectException e)
         {
-            throw new DefenderApiException(
-                DefenderErrorKind.Authentication,
-                $"Could not get a token for client '{_session.ClientId}' in tenant '{_session.TenantId}': {e.Message}",
-                errorCode: e.ErrorCode,
-                innerException: e);
+            throw new DefenderApiException(DefenderErrorKind.Authentication, e.Message, errorCode: e.ProviderErrorCode, innerException: e);
         }
     }
 
@@ -312,13 +316,13 @@ internal sealed class DefenderApiClient : IDisposable
     private Uri CheckNextLink(ApiCall call, string nextLink, HashSet<string> visited)
     {
         if (!Uri.TryCreate(nextLink, UriKind.Absolute, out var next)
-            || !string.Equals(next.Scheme, _session.ApiUri.Scheme, StringComparison.OrdinalIgnoreCase)
-            || !string.Equals(next.Authority, _session.ApiUri.Authority, StringComparison.OrdinalIgnoreCase)
-            || !next.AbsolutePath.StartsWith(_session.ApiUri.AbsolutePath, StringComparison.OrdinalIgnoreCase))
+            || !string.Equals(next.Scheme, _apiUri.Scheme, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(next.Authority, _apiUri.Authority, StringComparison.OrdinalIgnoreCase)
+            || !next.AbsolutePath.StartsWith(_apiUri.AbsolutePath, StringComparison.OrdinalIgnoreCase))
         {
             throw new DefenderApiException(
                 DefenderErrorKind.InvalidResponse,
-                $"Paging for {call.Subject} stopped: the next page link '{nextLink}' does not point into {_session.ApiUri}.");
+                $"Paging for {call.Subject} stopped: the next page link '{nextLink}' does not point into {_apiUri}.");
         }
 
         if (visited.Contains(next.AbsoluteUri))

@@ -5,7 +5,56 @@ using System.Threading;
 
 namespace DefenderPS.Http;
 
-/// <summary>Which failures are worth another try, and how long to wait before it.</summary>
+/// <summary>What the pipeline does next with a request that did not succeed.</summary>
+internal enum RetryAction
+{
+    Fail,
+    Retry,
+    RefreshTokenAndRetry,
+
+    /// <summary>A 429: pause the call budget the request took its slot from, then retry when the budget allows.</summary>
+    PauseBudgetAndRetry,
+}
+
+/// <summary>A decision and its reason in words, for the verbose stream.</summary>
+internal readonly struct RetryDecision
+{
+    public static readonly RetryDecision Fail = default;
+
+    public RetryDecision(RetryAction action, TimeSpan delay, string reason)
+    {
+        Action = action;
+        Delay = delay;
+        Reason = reason;
+    }
+
+    public RetryAction Action { get; }
+
+    /// <summary>How long to wait before the retry (for a 429, how long the budget stays paused).</summary>
+    public TimeSpan Delay { get; }
+
+    public string? Reason { get; }
+}
+
+/// <summary>What one request has been through so far, so that each kind of retry stays within its bound.</summary>
+internal sealed class RequestAttempts
+{
+    public int TransientRetries { get; set; }
+
+    public int ThrottledRetries { get; set; }
+
+    public bool TokenRefreshed { get; set; }
+
+    public bool NotFoundRetried { get; set; }
+
+    /// <summary>For failure messages: " after 3 attempts", or nothing for a first attempt.</summary>
+    public string AfterAttempts => TransientRetries == 0 ? string.Empty : $" after {TransientRetries + 1} attempts";
+}
+
+/// <summary>
+/// The one place that decides what happens to a failed request: retry (5xx, 408, time-outs, dropped connections, the
+/// intermittent 404), refresh the token and retry (401), pause the budget and retry (429), or fail.
+/// </summary>
 internal sealed class RetryPolicy
 {
     /// <summary>Used when a 429 carries no usable Retry-After header.</summary>
@@ -25,6 +74,42 @@ internal sealed class RetryPolicy
 
     /// <summary>Retries of transient failures (5xx, 408, time-outs, dropped connections) per request.</summary>
     public int MaxRetries { get; }
+
+    /// <param name="call">The request in words, e.g. "GET /api/alerts/x/user".</param>
+    public RetryDecision ForResponse(RequestAttempts attempts, HttpResponseMessage response, bool canRefreshToken, DateTimeOffset now, string call)
+    {
+        var status = (int)response.StatusCode;
+        if (status == 401 && canRefreshToken && !attempts.TokenRefreshed)
+        {
+            attempts.TokenRefreshed = true;
+            return new RetryDecision(RetryAction.RefreshTokenAndRetry, TimeSpan.Zero, "The service rejected the token; retrying once with a fresh one.");
+        }
+
+        if (status == 429 && attempts.ThrottledRetries < MaxThrottledRetries)
+        {
+            attempts.ThrottledRetries++;
+            var pause = RetryAfter(response, now);
+            return new RetryDecision(RetryAction.PauseBudgetAndRetry, pause,
+                $"The service throttled the session (429); pausing all requests for {pause.TotalSeconds:0.#} s.");
+        }
+
+        if (status == 404 && !attempts.NotFoundRetried)
+        {
+            attempts.NotFoundRetried = true;
+            return new RetryDecision(RetryAction.Retry, NotFoundPause,
+                $"{call} answered 404; the service sometimes does so by mistake, so trying once more.");
+        }
+
+        return IsTransient(status) ? Transient(attempts, $"{status} {response.ReasonPhrase}") : RetryDecision.Fail;
+    }
+
+    /// <summary>The service sent nothing for <paramref name="timeout"/>.</summary>
+    public RetryDecision ForTimeout(RequestAttempts attempts, TimeSpan timeout) =>
+        Transient(attempts, $"the service sent nothing for {timeout.TotalSeconds:0.#} s");
+
+    /// <summary>A refused, reset or dropped connection is retried; any other exception fails.</summary>
+    public RetryDecision ForException(RequestAttempts attempts, Exception e) =>
+        IsConnectionFailure(e) ? Transient(attempts, e.GetBaseException().Message) : RetryDecision.Fail;
 
     public static bool IsTransient(int status) => status is 408 or 500 or 502 or 503 or 504;
 
@@ -48,5 +133,17 @@ internal sealed class RetryPolicy
         var header = response.Headers.RetryAfter;
         var wait = header?.Delta ?? (header?.Date is { } date ? date - now : (TimeSpan?)null);
         return wait is { } w && w > TimeSpan.Zero ? w : DefaultRetryAfter;
+    }
+
+    private RetryDecision Transient(RequestAttempts attempts, string problem)
+    {
+        if (attempts.TransientRetries >= MaxRetries)
+        {
+            return RetryDecision.Fail;
+        }
+
+        var retry = ++attempts.TransientRetries;
+        var backoff = Backoff(retry);
+        return new RetryDecision(RetryAction.Retry, backoff, $"Attempt {retry} failed ({problem}); retry {retry} of {MaxRetries} in {backoff.TotalSeconds:0.#} s.");
     }
 }

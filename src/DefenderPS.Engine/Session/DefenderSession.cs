@@ -1,10 +1,7 @@
 using System;
-using System.Net;
 using System.Net.Http;
-using System.Threading;
 using DefenderPS.Authentication;
 using DefenderPS.Completion;
-using DefenderPS.Demo;
 using DefenderPS.Http;
 
 namespace DefenderPS.Session;
@@ -16,36 +13,15 @@ namespace DefenderPS.Session;
 /// </summary>
 public sealed class DefenderSession
 {
-    private long _requestCount;
-    private long _retryCount;
-    private long _throttledCount;
-    private long _waitTicks;
-
-    /// <summary>A session whose API traffic goes through <paramref name="proxy"/> (the system proxy when null).</summary>
+    /// <summary>Made by <see cref="SessionFactory"/>, with a token source that already holds the first token.</summary>
     internal DefenderSession(
-        TokenSource tokenSource,
-        Uri apiUri,
-        string? tenantId,
-        string? clientId,
-        IWebProxy? proxy,
-        SessionLimits limits,
-        DefenderCloud cloud = DefenderCloud.Global,
-        Uri? authority = null)
-        : this(tokenSource, apiUri, tenantId, clientId, MsalClients.CreateHandler(proxy), limits, cloud, authority)
-    {
-    }
-
-    /// <summary>Connect-Defender -Demo: the built-in fabrikam tenant, answered in memory through the same pipeline.</summary>
-    internal static DefenderSession Demo(SessionLimits limits) =>
-        new(new DemoTokenSource(), DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), limits);
-
-    private DefenderSession(
         TokenSource tokenSource,
         Uri apiUri,
         string? tenantId,
         string? clientId,
         HttpMessageHandler handler,
         SessionLimits limits,
+        TimeProvider clock,
         DefenderCloud cloud = DefenderCloud.Global,
         Uri? authority = null)
     {
@@ -55,11 +31,13 @@ public sealed class DefenderSession
         ClientId = clientId;
         Cloud = cloud;
         Authority = authority;
-        Limiter = SharedBudgets.For(cloud, tenantId, clientId, limits, Clock);
-        Retry = new RetryPolicy(limits.MaxRetries);
+        Budget = SharedBudgets.For(cloud, tenantId, clientId, limits, clock);
+        RetryPolicy = new RetryPolicy(limits.MaxRetries);
         RequestTimeout = limits.RequestTimeout;
-        ConnectedAt = Clock.GetUtcNow();
-        Client = new DefenderApiClient(this, handler);
+        ConnectedAt = clock.GetUtcNow();
+        var signInName = tenantId is null ? $"the {tokenSource.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
+        Client = new DefenderApiClient(
+            apiUri, handler, tokenSource, Budget, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName);
     }
 
     public Guid Id { get; } = Guid.NewGuid();
@@ -96,50 +74,41 @@ public sealed class DefenderSession
 
     public bool IsConnected { get; private set; } = true;
 
-    public int MaxCallsPerMinute => Limiter.PerMinute;
+    public int MaxCallsPerMinute => Budget.PerMinute;
 
-    public int MaxCallsPerHour => Limiter.PerHour;
+    public int MaxCallsPerHour => Budget.PerHour;
 
-    public int CallsLeftThisMinute => Limiter.LeftThisMinute;
+    public int CallsLeftThisMinute => Budget.LeftThisMinute;
 
-    public int CallsLeftThisHour => Limiter.LeftThisHour;
+    public int CallsLeftThisHour => Budget.LeftThisHour;
 
-    public int MaxRetries => Retry.MaxRetries;
+    public int MaxRetries => RetryPolicy.MaxRetries;
 
     public TimeSpan RequestTimeout { get; }
 
     /// <summary>Requests sent, including retries.</summary>
-    public long RequestCount => Interlocked.Read(ref _requestCount);
+    public long RequestCount => Counters.Requests;
 
-    public long RetryCount => Interlocked.Read(ref _retryCount);
+    public long RetryCount => Counters.Retries;
 
     /// <summary>429 answers received from the service.</summary>
-    public long ThrottledCount => Interlocked.Read(ref _throttledCount);
+    public long ThrottledCount => Counters.Throttled;
 
     /// <summary>Time spent waiting for the call budget, 429 pauses and retry backoff.</summary>
-    public TimeSpan TotalWaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
-
-    /// <summary>Where sessions take time from; tests replace it with a fake clock.</summary>
-    internal static TimeProvider Clock { get; set; } = TimeProvider.System;
+    public TimeSpan TotalWaitTime => Counters.WaitTime;
 
     internal TokenSource TokenSource { get; }
 
     internal DefenderApiClient Client { get; }
 
-    internal RateLimiter Limiter { get; }
+    internal RateLimiter Budget { get; }
 
-    internal RetryPolicy Retry { get; }
+    internal RetryPolicy RetryPolicy { get; }
+
+    internal RequestCounters Counters { get; } = new();
 
     /// <summary>Ids this session's results contained, for tab completion.</summary>
     internal RecentIds RecentIds { get; } = new();
-
-    internal void CountRequest() => Interlocked.Increment(ref _requestCount);
-
-    internal void CountRetry() => Interlocked.Increment(ref _retryCount);
-
-    internal void CountThrottled() => Interlocked.Increment(ref _throttledCount);
-
-    internal void CountWait(TimeSpan wait) => Interlocked.Add(ref _waitTicks, wait.Ticks);
 
     internal void Disconnect()
     {

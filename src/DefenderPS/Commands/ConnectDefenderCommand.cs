@@ -1,20 +1,15 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using DefenderPS.Authentication;
-using DefenderPS.Demo;
-using DefenderPS.Http;
 using DefenderPS.Session;
 
 namespace DefenderPS.Commands;
 
 /// <summary>
-/// Starts a session. Each parameter set is one way in and maps to one <see cref="TokenSource"/>; the
-/// cloud table (<see cref="CloudTable"/>) decides hosts, authority and scope; the first token is fetched
-/// here so that bad credentials fail at connect time.
+/// Starts a session. Each parameter set is one way in; the cmdlet hands what it was given to
+/// <see cref="SessionFactory"/>, which checks it, signs in and builds the session.
 /// </summary>
 [Cmdlet(VerbsCommunications.Connect, "Defender", DefaultParameterSetName = AccessTokenSet)]
 [OutputType(typeof(DefenderSession))]
@@ -214,13 +209,33 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    private CloudEndpoints Endpoints => CloudTable.For(Cloud);
-
     protected override void EndProcessing()
     {
-        var session = ParameterSetName == DemoSet
-            ? DefenderSession.Demo(Limits)
-            : Connect();
+        var limits = new SessionLimits
+        {
+            MaxCallsPerMinute = MaxCallsPerMinute,
+            MaxCallsPerHour = MaxCallsPerHour,
+            MaxRetries = MaxRetries,
+            RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
+        };
+        DefenderSession? session = null;
+        try
+        {
+            if (ParameterSetName == DemoSet)
+            {
+                session = SessionFactory.Demo(limits, SessionEnvironment.Current);
+            }
+            else
+            {
+                var pending = SessionFactory.Prepare(Options(limits), SessionEnvironment.Current);
+                WriteVerbose(pending.Plan);
+                RunOrThrow(async (sink, stopping) => session = await pending.ConnectAsync(sink, stopping));
+            }
+        }
+        catch (ConnectException e)
+        {
+            ThrowTerminatingError(e.ToErrorRecord());
+        }
 
         DefaultSession.Set(session);
         WriteVerbose($"Connected: {session}. It is now the default session.");
@@ -230,234 +245,27 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         }
     }
 
-    private DefenderSession Connect()
+    /// <summary>The parameters as plain values, with paths resolved against PowerShell's current location.</summary>
+    private ConnectOptions Options(SessionLimits limits) => new()
     {
-        var apiUri = CheckedApiUri();
-        var proxy = CheckedProxy();
-        if (ParameterSetName == AccessTokenSet)
-        {
-            return ConnectWithAccessToken(apiUri, proxy);
-        }
-
-        if (ParameterSetName == ManagedIdentitySet)
-        {
-            if (ClientId is not null && !Guid.TryParse(ClientId, out _))
-            {
-                Terminate("InvalidClientId", ErrorCategory.InvalidArgument, $"-ClientId '{ClientId}' is not the client id of a user-assigned managed identity; it must be a GUID.", ClientId);
-            }
-
-            var identity = new ManagedIdentityTokenSource(ClientId, Endpoints, proxy);
-            WriteVerbose($"Getting a token for {Endpoints.Resource} from the {identity.Credential}.");
-            return Connected(identity, apiUri, proxy, null, ClientId, null);
-        }
-
-        var federatedFile = ParameterSetName switch
-        {
-            FederatedTokenFileSet => GetUnresolvedProviderPathFromPSPath(FederatedTokenFile),
-            WorkloadIdentitySet => WorkloadIdentityFromEnvironment(),
-            _ => null,
-        };
-
-        if (ParameterSetName == DeviceCodeSet)
-        {
-            ClientId ??= DeviceCodeTokenSource.DefaultClientId;
-        }
-
-        CheckIds();
-        var msal = new MsalSettings(CheckedAuthority(TenantId), AuthorityUri is not null, Endpoints.Scope, proxy);
-        TokenSource source;
-        try
-        {
-            source = ParameterSetName switch
-            {
-                SecretNameSet => new ClientSecretTokenSource(ClientId, msal, VaultSecret.Read(SecretName, Vault), VaultSecret.Describe(SecretName, Vault)),
-                CertificateSet => CertificateSource(ClientId, msal, Certificates.FromObject(Certificate)),
-                CertificateThumbprintSet => CertificateSource(ClientId, msal, Certificates.FromStore(CertificateThumbprint)),
-                CertificatePathSet => CertificateSource(ClientId, msal, Certificates.FromFile(GetUnresolvedProviderPathFromPSPath(CertificatePath), CertificatePassword)),
-                DeviceCodeSet => new DeviceCodeTokenSource(ClientId, msal),
-                FederatedTokenFileSet or WorkloadIdentitySet => FederatedSource(ClientId, msal, federatedFile!, ParameterSetName == WorkloadIdentitySet),
-                _ => new ClientSecretTokenSource(ClientId, msal, ClientSecret),
-            };
-        }
-        catch (CredentialException e)
-        {
-            throw Terminating(e);
-        }
-
-        WriteVerbose($"Getting a token from {msal.Authority} for {msal.Scope} ({source.Credential}).");
-        return Connected(source, apiUri, proxy, TenantId, ClientId, msal.Authority);
-    }
-
-    /// <summary>
-    /// Gets the first token now, so that a wrong credential fails at connect time rather than at the first
-    /// call, then makes the session. A tenant or app not given (managed identity, device code) is taken from
-    /// the token's claims, so that the session shares its app's budget in that tenant.
-    /// </summary>
-    private DefenderSession Connected(TokenSource source, Uri apiUri, IWebProxy? proxy, string? tenantId, string? clientId, Uri? authority)
-    {
-        string token = string.Empty;
-        var who = tenantId is null ? $"the {source.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
-        try
-        {
-            RunOrThrow(async (sink, stopping) => token = await source.FirstTokenAsync(who, sink, stopping));
-        }
-        catch (DefenderApiException e)
-        {
-            source.Dispose();
-            ThrowTerminatingError(e.ToErrorRecord(tenantId));
-        }
-        catch
-        {
-            // Ctrl+C or any other failure: drop the credential (and a certificate loaded for it) now.
-            source.Dispose();
-            throw;
-        }
-
-        var claims = JwtClaims.Read(token);
-        return new DefenderSession(source, apiUri, tenantId ?? claims?.TenantId, clientId ?? claims?.AppId, proxy, Limits, Cloud, authority);
-    }
-
-    private TokenSource CertificateSource(string clientId, MsalSettings msal, (X509Certificate2 Certificate, string Origin) found) =>
-        new CertificateTokenSource(clientId, msal, found.Certificate, found.Origin, owned: ParameterSetName != CertificateSet);
-
-    private static TokenSource FederatedSource(string clientId, MsalSettings msal, string path, bool fromEnvironment)
-    {
-        FederatedTokenSource.CheckFile(path);
-        return new FederatedTokenSource(clientId, msal, path, fromEnvironment);
-    }
-
-    /// <summary>-WorkloadIdentity: tenant, app and token file from the variables AKS and CI systems set.</summary>
-    private string WorkloadIdentityFromEnvironment()
-    {
-        var tenant = Environment.GetEnvironmentVariable(FederatedTokenSource.TenantVariable);
-        var client = Environment.GetEnvironmentVariable(FederatedTokenSource.ClientVariable);
-        var file = Environment.GetEnvironmentVariable(FederatedTokenSource.FileVariable);
-        var missing = new[] { (FederatedTokenSource.TenantVariable, tenant), (FederatedTokenSource.ClientVariable, client), (FederatedTokenSource.FileVariable, file) }
-            .Where(v => string.IsNullOrWhiteSpace(v.Item2)).Select(v => v.Item1).ToArray();
-        if (missing.Length > 0)
-        {
-            Terminate("WorkloadIdentityNotConfigured", ErrorCategory.InvalidOperation,
-                $"-WorkloadIdentity needs the environment variables {string.Join(", ", missing)}, which are not set. In AKS, label the pod for workload identity; elsewhere set them, or use -TenantId -ClientId -FederatedTokenFile.");
-        }
-
-        TenantId = tenant!.Trim();
-        ClientId = client!.Trim();
-        return file!.Trim();
-    }
-
-    private DefenderSession ConnectWithAccessToken(Uri apiUri, IWebProxy? proxy)
-    {
-        var source = new AccessTokenSource(AccessToken);
-        try
-        {
-            source.ThrowIfExpired();
-        }
-        catch (TokenExpiredException expired)
-        {
-            ThrowTerminatingError(new ErrorRecord(expired, "DefenderPS.TokenExpired", ErrorCategory.AuthenticationError, null)
-            {
-                ErrorDetails = new ErrorDetails(expired.Message),
-            });
-        }
-
-        // The token's own tenant and app decide which call budget the session shares.
-        return new DefenderSession(source, apiUri, source.Claims?.TenantId, source.Claims?.AppId, proxy, Limits, Cloud);
-    }
-
-    private void CheckIds()
-    {
-        if (!Guid.TryParse(ClientId, out _))
-        {
-            Terminate("InvalidClientId", ErrorCategory.InvalidArgument, $"-ClientId '{ClientId}' is not an application (client) id; it must be a GUID.", ClientId);
-        }
-
-        // A tenant GUID, a verified domain, or one of Entra ID's multi-tenant names (for device code sign-in).
-        var isTenant = Guid.TryParse(TenantId, out _)
-            || (Uri.CheckHostName(TenantId) == UriHostNameType.Dns && TenantId.IndexOf('.') > 0)
-            || TenantId is "common" or "organizations";
-        if (!isTenant)
-        {
-            Terminate("InvalidTenantId", ErrorCategory.InvalidArgument, $"-TenantId '{TenantId}' is neither a tenant GUID nor a domain name such as contoso.onmicrosoft.com.", TenantId);
-        }
-    }
-
-    private SessionLimits Limits => new()
-    {
-        MaxCallsPerMinute = MaxCallsPerMinute,
-        MaxCallsPerHour = MaxCallsPerHour,
-        MaxRetries = MaxRetries,
-        RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
+        Method = (ConnectMethod)Enum.Parse(typeof(ConnectMethod), ParameterSetName),
+        AccessToken = AccessToken,
+        TenantId = TenantId,
+        ClientId = ClientId,
+        ClientSecret = ClientSecret,
+        SecretName = SecretName,
+        Vault = Vault,
+        FederatedTokenFile = FederatedTokenFile is null ? null : GetUnresolvedProviderPathFromPSPath(FederatedTokenFile),
+        Certificate = Certificate,
+        CertificateThumbprint = CertificateThumbprint,
+        CertificatePath = CertificatePath is null ? null : GetUnresolvedProviderPathFromPSPath(CertificatePath),
+        CertificatePassword = CertificatePassword,
+        Cloud = Cloud,
+        Region = Region,
+        ApiUri = ApiUri,
+        AuthorityUri = AuthorityUri,
+        Proxy = Proxy,
+        ProxyCredential = ProxyCredential,
+        Limits = limits,
     };
-
-    /// <summary>-ApiUri when given, else the -Region host, else the cloud's API root.</summary>
-    private Uri CheckedApiUri()
-    {
-        if (Region is not null && Cloud != DefenderCloud.Global)
-        {
-            Terminate("RegionNotInCloud", ErrorCategory.InvalidArgument, $"-Region applies to the commercial (Global) cloud only; the {Cloud} cloud has one API host. Leave out -Region.", Region);
-        }
-
-        if (Region is not null && ApiUri is not null)
-        {
-            Terminate("RegionAndApiUri", ErrorCategory.InvalidArgument, "Give either -Region or -ApiUri, not both: -ApiUri already names the host.", Region);
-        }
-
-        var uri = ApiUri ?? (Region is null ? Endpoints.ApiRoot : CloudTable.RegionalApiRoot(Region));
-        var loopback = uri.IsAbsoluteUri && (uri.IsLoopback || uri.Host == "[::1]");
-        if (!uri.IsAbsoluteUri || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && loopback)))
-        {
-            Terminate("InvalidApiUri", ErrorCategory.InvalidArgument, $"-ApiUri '{uri}' must be an absolute https URI (http is allowed only for loopback addresses).", uri);
-        }
-
-        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
-        {
-            Terminate("InvalidApiUri", ErrorCategory.InvalidArgument, $"-ApiUri '{uri}' must be the API root only, without credentials, query or fragment.", uri);
-        }
-
-        // Relative request paths are resolved against the root, which must end with a slash to keep any prefix.
-        return uri.AbsolutePath.EndsWith("/", StringComparison.Ordinal) ? uri : new Uri(uri.AbsoluteUri + "/");
-    }
-
-    /// <summary>The cloud's login host, or -AuthorityUri (https only), with the tenant.</summary>
-    private Uri CheckedAuthority(string tenant)
-    {
-        if (AuthorityUri is { } custom
-            && (!custom.IsAbsoluteUri || custom.Scheme != Uri.UriSchemeHttps || !string.IsNullOrEmpty(custom.Query) || !string.IsNullOrEmpty(custom.Fragment) || !string.IsNullOrEmpty(custom.UserInfo)))
-        {
-            Terminate("InvalidAuthorityUri", ErrorCategory.InvalidArgument, $"-AuthorityUri '{custom}' must be an absolute https URI such as https://login.microsoftonline.us, without credentials, query or fragment.", custom);
-        }
-
-        return CloudTable.Authority(AuthorityUri ?? Endpoints.AuthorityHost, tenant);
-    }
-
-    private IWebProxy? CheckedProxy()
-    {
-        if (Proxy is null)
-        {
-            if (ProxyCredential is not null)
-            {
-                Terminate("ProxyCredentialWithoutProxy", ErrorCategory.InvalidArgument, "-ProxyCredential needs -Proxy: the system proxy uses the system's own credentials.");
-            }
-
-            return null;
-        }
-
-        // The message shows scheme and host only: a proxy URI may carry a password in its user info.
-        if (!Proxy.IsAbsoluteUri || (Proxy.Scheme != Uri.UriSchemeHttp && Proxy.Scheme != Uri.UriSchemeHttps) || !string.IsNullOrEmpty(Proxy.UserInfo))
-        {
-            var shown = Proxy.IsAbsoluteUri ? Proxy.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped) : "(a relative URI)";
-            Terminate("InvalidProxy", ErrorCategory.InvalidArgument, $"-Proxy {shown} must be an absolute http or https URI such as http://proxy.contoso.com:8080, without credentials (use -ProxyCredential).");
-        }
-
-        return new WebProxy(Proxy) { Credentials = ProxyCredential?.GetNetworkCredential() };
-    }
-
-    private Exception Terminating(CredentialException e)
-    {
-        ThrowTerminatingError(new ErrorRecord(e, "DefenderPS." + e.ErrorId, e.Category, null)
-        {
-            ErrorDetails = new ErrorDetails(e.Message),
-        });
-        return e;
-    }
 }

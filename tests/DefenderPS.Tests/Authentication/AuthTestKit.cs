@@ -49,11 +49,11 @@ internal static class AuthTestKit
     public static IReadOnlyList<RecordedRequest> TokenRequests(this FakeDefenderApi api, int since = 0) =>
         api.Requests.Skip(since).Where(r => r.Method == "POST" && r.DecodedPath.EndsWith("/token", StringComparison.Ordinal)).ToList();
 
-    /// <summary>Routes MSAL to the fake for the duration of a test.</summary>
-    public static LoopbackMsalHandler RouteMsalTo(FakeDefenderApi api)
+    /// <summary>A fresh log of where MSAL meant to send its requests, from now on.</summary>
+    public static LoopbackMsalHandler LogMsalRequests(ModuleFixture module)
     {
-        var handler = new LoopbackMsalHandler(api.BaseUri);
-        ModuleInternals.SetMsalHttpHandler(handler);
+        var handler = new LoopbackMsalHandler(module.Api.BaseUri);
+        ModuleInternals.SetMsalHttpHandler(module.Runspace, handler);
         return handler;
     }
 }

@@ -11,7 +11,6 @@ namespace DefenderPS.Tests.Authentication;
 /// -Certificate, -CertificateThumbprint and -CertificatePath: the fake's token endpoint checks the client
 /// assertion's signature with the registered certificate's public key, so a wrong key cannot pass.
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
 public sealed class CertificateTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private const string App = "22222222-2222-2222-2222-222222222222";
@@ -27,12 +26,10 @@ public sealed class CertificateTests : IClassFixture<ModuleFixture>, IDisposable
         _module = module;
         _certificate = SelfSigned(_key, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
         module.Api.AddClientCertificate(App, _certificate);
-        RouteMsalTo(module.Api);
     }
 
     public void Dispose()
     {
-        ModuleInternals.SetMsalHttpHandler(null);
         Directory.Delete(_folder, recursive: true);
         _certificate.Dispose();
         _key.Dispose();

@@ -5,11 +5,8 @@ using static DefenderPS.Tests.Infrastructure.Contoso;
 namespace DefenderPS.Tests.Authentication;
 
 /// <summary>-Cloud, -Region, -ApiUri and -AuthorityUri: the right API host, login authority and token scope for each cloud.</summary>
-[Collection(StaticHooksCollection.Name)]
-public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixture>, IDisposable
+public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixture>
 {
-    public void Dispose() => ModuleInternals.SetMsalHttpHandler(null);
-
     [Theory]
     [InlineData("Global", "https://api.security.microsoft.com/", "https://login.microsoftonline.com/", "https://api.securitycenter.microsoft.com/.default")]
     [InlineData("GCC", "https://api-gcc.securitycenter.microsoft.us/", "https://login.microsoftonline.com/", "https://api-gcc.securitycenter.microsoft.us/.default")]
@@ -17,7 +14,7 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     [InlineData("DoD", "https://api-gov.securitycenter.microsoft.us/", "https://login.microsoftonline.us/", "https://api-gov.securitycenter.microsoft.us/.default")]
     public void Each_cloud_has_its_own_API_host_login_authority_and_token_scope(string cloud, string apiRoot, string loginHost, string scope)
     {
-        var msal = RouteMsalTo(module.Api);
+        var msal = LogMsalRequests(module);
         var since = module.Api.Requests.Count;
 
         var result = module.Run($"Connect-Defender -Cloud {cloud} -TenantId {Tenant} -ClientId {ClientId} -ClientSecret $secret -PassThru",
@@ -35,7 +32,7 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     [Fact]
     public void A_government_session_sends_its_calls_to_the_API_root_it_was_given_with_the_government_scope()
     {
-        var msal = RouteMsalTo(module.Api);
+        var msal = LogMsalRequests(module);
         var since = module.Api.Requests.Count;
 
         var result = module.Run($"""
@@ -68,7 +65,7 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     [Fact]
     public void An_authority_uri_replaces_the_login_host_without_instance_discovery()
     {
-        var msal = RouteMsalTo(module.Api);
+        var msal = LogMsalRequests(module);
 
         var session = module.Run($"""
             Connect-Defender -TenantId {Tenant} -ClientId {ClientId} -ClientSecret $secret -AuthorityUri https://login.private.contoso.test -ApiUri '{module.Api.BaseUri}' -PassThru
@@ -82,7 +79,7 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     [Fact]
     public void An_authority_uri_with_a_path_is_used_as_given()
     {
-        var msal = RouteMsalTo(module.Api);
+        var msal = LogMsalRequests(module);
 
         var session = module.Run($"""
             Connect-Defender -TenantId {Tenant} -ClientId {ClientId} -ClientSecret $secret -AuthorityUri https://login.private.contoso.test/contoso-private -ApiUri '{module.Api.BaseUri}' -PassThru

@@ -10,7 +10,6 @@ namespace DefenderPS.Tests.Authentication;
 /// -DeviceCode: the analyst sees the code and the page in the console (a warning) and in runbook logs (an
 /// information record); Connect-Defender polls until the sign-in completes; later tokens are renewed silently.
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
 public sealed class DeviceCodeTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private readonly ModuleFixture _module;
@@ -18,13 +17,11 @@ public sealed class DeviceCodeTests : IClassFixture<ModuleFixture>, IDisposable
     public DeviceCodeTests(ModuleFixture module)
     {
         _module = module;
-        RouteMsalTo(module.Api);
     }
 
     public void Dispose()
     {
         _module.Api.IssuedTokenLifetime = TimeSpan.FromSeconds(3599);
-        ModuleInternals.SetMsalHttpHandler(null);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace DefenderPS.Tests.Authentication;
 /// -FederatedTokenFile and -WorkloadIdentity: the assertion in the file is sent as a jwt-bearer client
 /// assertion and read again at every token request, so a rotated file keeps a long job signed in.
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class FederatedTokenTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private const string App = "33333333-3333-3333-3333-333333333333";
@@ -26,13 +26,11 @@ public sealed class FederatedTokenTests : IClassFixture<ModuleFixture>, IDisposa
         _tokenFile = Path.Combine(_folder, "azure-identity-token");
         File.WriteAllText(_tokenFile, FirstAssertion + "\n");
         module.Api.AcceptFederatedAssertion(App, FirstAssertion);
-        RouteMsalTo(module.Api);
     }
 
     public void Dispose()
     {
         _module.Api.IssuedTokenLifetime = TimeSpan.FromSeconds(3599);
-        ModuleInternals.SetMsalHttpHandler(null);
         Directory.Delete(_folder, recursive: true);
     }
 

@@ -9,7 +9,7 @@ namespace DefenderPS.Tests.Authentication;
 /// per process and caches it, so every managed identity test in this process uses this one source; nothing
 /// else in the suite uses managed identity.
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class ManagedIdentityTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private const string UserAssigned = "44444444-4444-4444-4444-444444444444";
@@ -20,7 +20,7 @@ public sealed class ManagedIdentityTests : IClassFixture<ModuleFixture>, IDispos
     public ManagedIdentityTests(ModuleFixture module)
     {
         _module = module;
-        ModuleInternals.SetMsalHttpHandler(null);
+        ModuleInternals.SetMsalHttpHandler(module.Runspace, null);
         _environment = new EnvironmentVariables(
             ("IDENTITY_ENDPOINT", module.Api.ManagedIdentityEndpoint.AbsoluteUri),
             ("IDENTITY_HEADER", module.Api.ManagedIdentityHeader));

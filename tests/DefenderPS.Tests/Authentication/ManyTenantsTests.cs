@@ -9,18 +9,14 @@ namespace DefenderPS.Tests.Authentication;
 /// An MSSP script works across tenants: sessions side by side, each with its own tokens, a call budget per
 /// app and tenant (two sessions of one app in one tenant share it), Get-DefenderSession -All, Disconnect-Defender.
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
-public sealed class ManyTenantsTests : IClassFixture<ModuleFixture>, IDisposable
+public sealed class ManyTenantsTests : IClassFixture<ModuleFixture>
 {
     private readonly ModuleFixture _module;
 
     public ManyTenantsTests(ModuleFixture module)
     {
         _module = module;
-        RouteMsalTo(module.Api);
     }
-
-    public void Dispose() => ModuleInternals.SetMsalHttpHandler(null);
 
     [Fact]
     public void Two_tenants_run_in_parallel_each_on_its_own_budget()

@@ -10,7 +10,6 @@ namespace DefenderPS.Tests.Authentication;
 /// identity, whose endpoint is plain http: see ManagedIdentityTests). The fake plays the proxy: requests
 /// that name the whole URI arrived through a proxy, and it can demand proxy credentials (407).
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
 public sealed class ProxyTests(ModuleFixture module) : IClassFixture<ModuleFixture>, IDisposable
 {
     private const string ProxyPassword = "proxy-pass-Qw9!";

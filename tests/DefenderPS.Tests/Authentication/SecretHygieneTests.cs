@@ -10,7 +10,6 @@ namespace DefenderPS.Tests.Authentication;
 /// Whatever the way in, no token, client secret, client assertion, federated token or certificate password
 /// shows in any stream, error, ToString() or Get-DefenderSession output, with verbose and debug on.
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
 public sealed class SecretHygieneTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private const string CertificateApp = "66666666-6666-6666-6666-666666666666";
@@ -24,12 +23,10 @@ public sealed class SecretHygieneTests : IClassFixture<ModuleFixture>, IDisposab
     public SecretHygieneTests(ModuleFixture module)
     {
         _module = module;
-        RouteMsalTo(module.Api);
     }
 
     public void Dispose()
     {
-        ModuleInternals.SetMsalHttpHandler(null);
         Directory.Delete(_folder, recursive: true);
     }
 

@@ -9,7 +9,7 @@ namespace DefenderPS.Tests.Authentication;
 /// -SecretName and -Vault: the client secret comes from Get-Secret, found through the caller's module path.
 /// A stand-in module named Microsoft.PowerShell.SecretManagement plays the real one.
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
+[Collection(ProcessEnvironmentCollection.Name)]
 public sealed class SecretManagementTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private const string StandIn = """
@@ -59,7 +59,6 @@ public sealed class SecretManagementTests : IClassFixture<ModuleFixture>, IDispo
         _module = module;
         var folder = Directory.CreateDirectory(Path.Combine(_modules, "Microsoft.PowerShell.SecretManagement")).FullName;
         File.WriteAllText(Path.Combine(folder, "Microsoft.PowerShell.SecretManagement.psm1"), StandIn);
-        RouteMsalTo(module.Api);
         module.Run("Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue");
     }
 
@@ -67,7 +66,6 @@ public sealed class SecretManagementTests : IClassFixture<ModuleFixture>, IDispo
     {
         _module.Run("Remove-Module Microsoft.PowerShell.SecretManagement -ErrorAction SilentlyContinue");
         Environment.SetEnvironmentVariable("PSModulePath", _originalModulePath);
-        ModuleInternals.SetMsalHttpHandler(null);
         Directory.Delete(_modules, recursive: true);
     }
 

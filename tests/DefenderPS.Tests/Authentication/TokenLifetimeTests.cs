@@ -10,7 +10,6 @@ namespace DefenderPS.Tests.Authentication;
 /// Long runs never fail on expiry: a token is renewed before less than five minutes of it are left
 /// (MSAL's own rule, on MSAL's own clock, so these tests use real lifetimes), and once on a 401.
 /// </summary>
-[Collection(StaticHooksCollection.Name)]
 public sealed class TokenLifetimeTests : IClassFixture<ModuleFixture>, IDisposable
 {
     private readonly ModuleFixture _module;
@@ -18,13 +17,11 @@ public sealed class TokenLifetimeTests : IClassFixture<ModuleFixture>, IDisposab
     public TokenLifetimeTests(ModuleFixture module)
     {
         _module = module;
-        RouteMsalTo(module.Api);
     }
 
     public void Dispose()
     {
         _module.Api.IssuedTokenLifetime = TimeSpan.FromSeconds(3599);
-        ModuleInternals.SetMsalHttpHandler(null);
     }
 
     [Fact]
@@ -106,7 +103,6 @@ public sealed class TokenLifetimeTests : IClassFixture<ModuleFixture>, IDisposab
 }
 
 /// <summary>-AccessToken cannot be renewed: once its exp has passed, calls fail with a clear error and send nothing.</summary>
-[Collection(StaticHooksCollection.Name)]
 public sealed class AccessTokenExpiryTests(VirtualTimeFixture module) : IClassFixture<VirtualTimeFixture>
 {
     [Fact]

@@ -18,6 +18,9 @@ public class ModuleFixture : IAsyncLifetime
 
     public Runspace Runspace { get; private set; } = null!;
 
+    /// <summary>Routes the token requests of sessions connected in <see cref="Runspace"/> to the fake, noting where MSAL meant to send them.</summary>
+    public LoopbackMsalHandler Msal { get; private set; } = null!;
+
     /// <summary>The script that connects to the fake with a static token, for the start of a test script.</summary>
     public string Connect => $"Connect-Defender -AccessToken '{Api.AccessToken}' -ApiUri '{Api.BaseUri}'";
 
@@ -48,6 +51,8 @@ public class ModuleFixture : IAsyncLifetime
         state.ImportPSModule(ModuleManifest);
         Runspace = RunspaceFactory.CreateRunspace(new TextHost(_hostText), state);
         Runspace.Open();
+        Msal = new LoopbackMsalHandler(Api.BaseUri);
+        ModuleInternals.SetMsalHttpHandler(Runspace, Msal);
     }
 
     public virtual async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Management.Automation.Runspaces;
 using System.Reflection;
 
 namespace DefenderPS.Tests.Infrastructure;
@@ -19,19 +20,23 @@ public static class ModuleInternals
             .GetType("DefenderPS.Session.DefenderSession", throwOnError: true)!.Assembly;
 
     /// <summary>
-    /// Points MSAL's token requests at the fake (MSAL itself refuses a non-https authority). The hook takes a plain
-    /// <see cref="HttpMessageHandler"/> because the module's MSAL types are not this test assembly's.
+    /// Points MSAL's token requests from sessions connected in <paramref name="runspace"/> at the fake (MSAL itself refuses
+    /// a non-https authority); null lets MSAL go where it would. The hook takes a plain <see cref="HttpMessageHandler"/>
+    /// because the module's MSAL types are not this test assembly's.
     /// </summary>
-    public static void SetMsalHttpHandler(HttpMessageHandler? handler) =>
-        StaticProperty("DefenderPS.Authentication.MsalClients", "HttpHandlerOverride").SetValue(null, handler);
+    public static void SetMsalHttpHandler(Runspace runspace, HttpMessageHandler? handler) =>
+        SetEnvironment(runspace, "MsalHttpHandler", handler);
 
-    /// <summary>The clock new sessions take their time from.</summary>
-    public static void SetClock(TimeProvider clock) =>
-        StaticProperty("DefenderPS.Session.DefenderSession", "Clock").SetValue(null, clock);
+    /// <summary>The clock sessions connected in <paramref name="runspace"/> take their time from.</summary>
+    public static void SetClock(Runspace runspace, TimeProvider clock) => SetEnvironment(runspace, "Clock", clock);
 
-    private static PropertyInfo StaticProperty(string type, string name) =>
-        Engine.GetType(type, throwOnError: true)!.GetProperty(name, BindingFlags.NonPublic | BindingFlags.Static)
-        ?? throw new MissingMemberException(type, name);
+    /// <summary>Each runspace has its own SessionEnvironment, so test classes with their own runspaces never share a hook.</summary>
+    private static void SetEnvironment(Runspace runspace, string property, object? value)
+    {
+        var type = Engine.GetType("DefenderPS.Session.SessionEnvironment", throwOnError: true)!;
+        var environment = type.GetMethod("For", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, [runspace]);
+        (type.GetProperty(property) ?? throw new MissingMemberException(type.Name, property)).SetValue(environment, value);
+    }
 }
 
 /// <summary>Sends MSAL's https requests to the fake on loopback, keeping path and query, and notes where MSAL meant to send them.</summary>

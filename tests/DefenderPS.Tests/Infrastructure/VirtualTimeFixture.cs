@@ -10,13 +10,7 @@ public class VirtualTimeFixture : ModuleFixture
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        ModuleInternals.SetClock(Clock);
-    }
-
-    public override Task DisposeAsync()
-    {
-        ModuleInternals.SetClock(TimeProvider.System);
-        return base.DisposeAsync();
+        ModuleInternals.SetClock(Runspace, Clock);
     }
 
     protected override FakeApiOptions CreateOptions() => new() { TimeProvider = Clock };

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 
-namespace DefenderPS.Http;
+namespace DefenderPS;
 
 /// <summary>
 /// Where background request work sends its output. The cmdlet base class queues everything and

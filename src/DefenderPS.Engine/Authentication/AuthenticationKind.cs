@@ -1,4 +1,4 @@
-namespace DefenderPS.Session;
+namespace DefenderPS.Authentication;
 
 /// <summary>How a session obtains its bearer tokens.</summary>
 public enum AuthenticationKind
