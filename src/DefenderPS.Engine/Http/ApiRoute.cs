@@ -63,5 +63,11 @@ internal sealed class ApiRoute
     /// <summary>The request path under the API's <c>api/</c> root for an id that <see cref="ResourceId"/> has already validated.</summary>
     public string PathFor(string id) => _pathBeforeId + Uri.EscapeDataString(id) + _pathAfterId;
 
+    /// <summary>The API as the service counts its calls, e.g. "GET alerts/{id}/user": the name of its call budget.</summary>
+    public string ApiName => "GET " + Template.Replace("{0}", "{id}");
+
+    /// <summary>The documented limits of this API (100 calls a minute and 1500 an hour for every route so far).</summary>
+    public CallLimits Limits => CallLimits.Default;
+
     public override string ToString() => "GET /api/" + Template.Replace("{0}", "{id}");
 }

@@ -37,7 +37,7 @@ internal sealed class DefenderApiClient : IDisposable
     private readonly Uri _apiUri;
     private readonly string _apiRoot;
     private readonly TokenSource _tokens;
-    private readonly RateLimiter _budget;
+    private readonly CallBudgets _budgets;
     private readonly RetryPolicy _retry;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeProvider _clock;
@@ -56,7 +56,7 @@ internal sealed class DefenderApiClient : IDisposable
         Uri apiUri,
         HttpMessageHandler handler,
         TokenSource tokens,
-        RateLimiter budget,
+        CallBudgets budgets,
         RetryPolicy retry,
         TimeSpan requestTimeout,
         TimeProvider clock,
@@ -69,7 +69,7 @@ internal sealed class DefenderApiClient : IDisposable
         _apiRoot = new Uri(apiUri, "api/").AbsoluteUri;
         _http = new HttpMessageInvoker(handler, disposeHandler: true);
         _tokens = tokens;
-        _budget = budget;
+        _budgets = budgets;
         _retry = retry;
         _requestTimeout = requestTimeout;
         _clock = clock;
@@ -154,13 +154,14 @@ internal sealed class DefenderApiClient : IDisposable
         Func<Stream, CancellationToken, Task<string?>> readBody)
     {
         var attempts = new RequestAttempts();
+        var budget = _budgets.For(call.Route.ApiName, call.Route.Limits);
         while (true)
         {
             ThrowIfDisconnected();
             ThrowIfTokenExpired();
-            if (!_budget.TryAcquire())
+            if (!budget.TryAcquire())
             {
-                await WaitForBudgetAsync(sink, cancellationToken);
+                await WaitForBudgetAsync(budget, sink, cancellationToken);
             }
 
             RetryDecision decision;
@@ -242,9 +243,9 @@ internal sealed class DefenderApiClient : IDisposable
             _counters.CountRetry();
             if (decision.Action == RetryAction.PauseBudgetAndRetry)
             {
-                // The budget wait before the next attempt covers the pause, for every request sharing the budget.
+                // The budget wait before the next attempt covers the pause, for every request sharing this API's budget.
                 _counters.CountThrottled();
-                _budget.Pause(decision.Delay);
+                budget.Pause(decision.Delay);
             }
             else if (decision.Delay > TimeSpan.Zero)
             {
@@ -262,10 +263,10 @@ internal sealed class DefenderApiClient : IDisposable
         }
     }
 
-    private async Task WaitForBudgetAsync(IPipelineSink sink, CancellationToken cancellationToken)
+    private async Task WaitForBudgetAsync(RateLimiter budget, IPipelineSink sink, CancellationToken cancellationToken)
     {
         const string activity = "Waiting for the Defender API call budget";
-        var waited = await _budget.AcquireAsync(
+        var waited = await budget.AcquireAsync(
             (wait, reason) =>
             {
                 var seconds = (int)Math.Ceiling(wait.TotalSeconds);

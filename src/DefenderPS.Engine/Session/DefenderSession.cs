@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net.Http;
 using DefenderPS.Authentication;
 using DefenderPS.Completion;
@@ -31,13 +32,17 @@ public sealed class DefenderSession
         ClientId = clientId;
         Cloud = cloud;
         Authority = authority;
-        Budget = SharedBudgets.For(cloud, tenantId, clientId, limits, clock);
+        CallBudgets = new CallBudgets(
+            limits.BudgetScope,
+            limits.CallLimits,
+            (api, apiLimits) => SharedBudgets.For(cloud, tenantId, clientId, api, apiLimits, clock),
+            () => SharedBudgets.InUse(cloud, tenantId, clientId));
         RetryPolicy = new RetryPolicy(limits.MaxRetries);
         RequestTimeout = limits.RequestTimeout;
         ConnectedAt = clock.GetUtcNow();
         var signInName = tenantId is null ? $"the {tokenSource.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
         Client = new DefenderApiClient(
-            apiUri, handler, tokenSource, Budget, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName);
+            apiUri, handler, tokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName);
     }
 
     public Guid Id { get; } = Guid.NewGuid();
@@ -74,13 +79,21 @@ public sealed class DefenderSession
 
     public bool IsConnected { get; private set; } = true;
 
-    public int MaxCallsPerMinute => Budget.PerMinute;
+    /// <summary>PerApi (a budget for each API, with its documented limits) or Shared (one budget for every call).</summary>
+    public BudgetScope BudgetScope => CallBudgets.Scope;
 
-    public int MaxCallsPerHour => Budget.PerHour;
+    /// <summary>The calls a minute of each budget, unless the API documents other limits (-MaxCallsPerMinute sets them all).</summary>
+    public int MaxCallsPerMinute => CallBudgets.DefaultLimits.PerMinute;
 
-    public int CallsLeftThisMinute => Budget.LeftThisMinute;
+    public int MaxCallsPerHour => CallBudgets.DefaultLimits.PerHour;
 
-    public int CallsLeftThisHour => Budget.LeftThisHour;
+    /// <summary>The fewest calls left this minute in any budget this session has used: how far the tightest API can go.</summary>
+    public int CallsLeftThisMinute => CallBudgets.InUse.Count == 0 ? MaxCallsPerMinute : CallBudgets.InUse.Min(b => b.Value.LeftThisMinute);
+
+    public int CallsLeftThisHour => CallBudgets.InUse.Count == 0 ? MaxCallsPerHour : CallBudgets.InUse.Min(b => b.Value.LeftThisHour);
+
+    /// <summary>The budgets this session has used, one per API (or one for all with -BudgetScope Shared), with limits, calls left and waits.</summary>
+    public CallBudget[] Budgets => CallBudgets.InUse.Select(b => new CallBudget(b.Key, b.Value)).ToArray();
 
     public int MaxRetries => RetryPolicy.MaxRetries;
 
@@ -101,7 +114,7 @@ public sealed class DefenderSession
 
     internal DefenderApiClient Client { get; }
 
-    internal RateLimiter Budget { get; }
+    internal CallBudgets CallBudgets { get; }
 
     internal RetryPolicy RetryPolicy { get; }
 
@@ -127,9 +140,10 @@ public sealed class DefenderSession
 /// <summary>The per-session limits Connect-Defender sets.</summary>
 internal sealed class SessionLimits
 {
-    public int MaxCallsPerMinute { get; set; } = 100;
+    public BudgetScope BudgetScope { get; set; } = BudgetScope.PerApi;
 
-    public int MaxCallsPerHour { get; set; } = 1500;
+    /// <summary>-MaxCallsPerMinute/-MaxCallsPerHour: the limits of every budget; null keeps each API's documented limits.</summary>
+    public CallLimits? CallLimits { get; set; }
 
     public int MaxRetries { get; set; } = 4;
 

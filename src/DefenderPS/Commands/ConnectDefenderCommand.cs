@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using DefenderPS.Authentication;
+using DefenderPS.Http;
 using DefenderPS.Session;
 
 namespace DefenderPS.Commands;
@@ -186,12 +187,23 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = DemoSet)]
     public SwitchParameter Demo { get; set; }
 
-    /// <summary>Calls allowed in any sliding minute; the service allows 100 on each relation endpoint.</summary>
+    /// <summary>PerApi (the default): a call budget for each API, as the service counts; Shared: one budget for every call.</summary>
+    [Parameter]
+    public BudgetScope BudgetScope
+    {
+        get => (BudgetScope)_budgetScope;
+        set => _budgetScope = (int)value;
+    }
+
+    // Stored as its number, like the cloud: see _cloud.
+    private int _budgetScope = (int)BudgetScope.PerApi;
+
+    /// <summary>Calls allowed in any sliding minute by each budget; the service allows 100 on most APIs.</summary>
     [Parameter]
     [ValidateRange(1, 100_000)]
     public int MaxCallsPerMinute { get; set; } = 100;
 
-    /// <summary>Calls allowed in any sliding hour; the service allows 1500 on each relation endpoint.</summary>
+    /// <summary>Calls allowed in any sliding hour by each budget; the service allows 1500 on most APIs.</summary>
     [Parameter]
     [ValidateRange(1, 1_000_000)]
     public int MaxCallsPerHour { get; set; } = 1500;
@@ -211,10 +223,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
 
     protected override void EndProcessing()
     {
+        var limitsGiven = MyInvocation.BoundParameters.ContainsKey(nameof(MaxCallsPerMinute)) || MyInvocation.BoundParameters.ContainsKey(nameof(MaxCallsPerHour));
         var limits = new SessionLimits
         {
-            MaxCallsPerMinute = MaxCallsPerMinute,
-            MaxCallsPerHour = MaxCallsPerHour,
+            BudgetScope = BudgetScope,
+            CallLimits = limitsGiven ? new CallLimits(MaxCallsPerMinute, MaxCallsPerHour) : null,
             MaxRetries = MaxRetries,
             RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
         };
