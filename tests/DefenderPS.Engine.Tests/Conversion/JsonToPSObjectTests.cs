@@ -233,6 +233,14 @@ public sealed class JsonToPSObjectTests
     }
 
     [Fact]
+    public void A_property_with_an_empty_name_is_left_out()
+    {
+        var entity = Entity("""{"":1,"id":"a"}""");
+
+        Assert.Equal(["Id"], Names(entity));
+    }
+
+    [Fact]
     public void SetProperty_adds_a_note_property_or_replaces_the_value_of_an_existing_one()
     {
         var alert = Entity("""{"id":"da1"}""", EntityKind.Alert);
