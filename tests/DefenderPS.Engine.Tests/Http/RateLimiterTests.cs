@@ -246,8 +246,8 @@ public sealed class RateLimiterTests
     [Fact]
     public void Counts_stay_right_after_old_calls_are_compacted_away()
     {
-        // 3000 calls over 50 minutes, then two hours in 10-minute steps with 600 calls in each: calls leave
-        // the hour window by the thousand, so the limiter drops its old history several times along the way.
+        // 3000 calls over 50 minutes, then 24 rounds of 600 calls, 11 minutes apart, for four more hours: calls leave
+        // the hour window by the thousand, so the limiter drops its old history (past 1024 calls) several times.
         var limiter = new RateLimiter(1000, 10_000, _clock);
         var granted = new List<DateTimeOffset>();
         void Call(TimeSpan thenWait)
@@ -262,7 +262,7 @@ public sealed class RateLimiterTests
             Call(TimeSpan.FromSeconds(1));
         }
 
-        for (var step = 0; step < 12; step++)
+        for (var round = 0; round < 24; round++)
         {
             _clock.Advance(TimeSpan.FromMinutes(10));
             for (var call = 0; call < 600; call++)
