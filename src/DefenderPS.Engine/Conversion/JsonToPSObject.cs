@@ -194,5 +194,5 @@ internal static class JsonToPSObject
     }
 
     private static string PascalCase(string name) =>
-        char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name.Substring(1) : name;
+        name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name.Substring(1) : name;
 }
