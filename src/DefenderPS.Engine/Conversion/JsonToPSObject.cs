@@ -25,7 +25,7 @@ internal static class JsonToPSObject
     {
         if (Convert(json) is not PSObject entity)
         {
-            throw new JsonException($"Expected a JSON object for a {kind}.");
+            throw new JsonException($"Expected a JSON object for an entity of type {kind}.");
         }
 
         entity.TypeNames.Insert(0, kind.TypeName());

@@ -141,10 +141,12 @@ internal sealed class RateLimiter
     /// <summary>Why a call has to wait, in words; only made when it does.</summary>
     private string Describe(Limit reason) => reason switch
     {
-        Limit.PerMinute => $"{PerMinute} calls per minute",
-        Limit.PerHour => $"{PerHour} calls per hour",
+        Limit.PerMinute => Calls(PerMinute) + " per minute",
+        Limit.PerHour => Calls(PerHour) + " per hour",
         _ => "the service asked to slow down (429)",
     };
+
+    private static string Calls(int count) => count == 1 ? "1 call" : $"{count} calls";
 
     /// <summary>When the oldest call that keeps the window full leaves it.</summary>
     private DateTimeOffset FreeSlotAt(int limit, TimeSpan window, DateTimeOffset now)

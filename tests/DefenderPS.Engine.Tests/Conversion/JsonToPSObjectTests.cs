@@ -89,7 +89,7 @@ public sealed class JsonToPSObjectTests
     {
         var error = Assert.Throws<JsonException>(() => Entity(json, EntityKind.Machine));
 
-        Assert.Equal("Expected a JSON object for a Machine.", error.Message);
+        Assert.Equal("Expected a JSON object for an entity of type Machine.", error.Message);
     }
 
     [Theory]

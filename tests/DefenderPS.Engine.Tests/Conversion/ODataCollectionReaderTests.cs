@@ -78,7 +78,7 @@ public sealed class ODataCollectionReaderTests
     [InlineData("""[{"id":"m1"}]""", "Expected a JSON object in the collection response.")]
     [InlineData("""{"value":{"id":"m1"}}""", "Expected the 'value' array in the collection response.")]
     [InlineData("""{"value":null}""", "Expected the 'value' array in the collection response.")]
-    [InlineData("""{"value":["m1"]}""", "Expected a JSON object for a Machine.")]
+    [InlineData("""{"value":["m1"]}""", "Expected a JSON object for an entity of type Machine.")]
     public async Task A_response_of_the_wrong_shape_is_refused(string json, string expectedMessage)
     {
         var error = await Assert.ThrowsAsync<JsonException>(() => ReadPage(json, EntityKind.Machine));

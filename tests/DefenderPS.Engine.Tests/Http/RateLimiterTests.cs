@@ -176,7 +176,7 @@ public sealed class RateLimiterTests
 
         var acquiring = limiter.AcquireAsync((wait, reason) => waits.Add((wait, reason)), CancellationToken.None);
 
-        Assert.Equal((HourWindow, "1 calls per hour"), Assert.Single(waits));
+        Assert.Equal((HourWindow, "1 call per hour"), Assert.Single(waits));
         _clock.Advance(HourWindow);
         await acquiring.WaitAsync(Patience);
     }
