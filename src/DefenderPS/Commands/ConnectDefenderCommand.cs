@@ -32,6 +32,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [SecureStringTransformation]
     public SecureString AccessToken { get; set; } = null!;
 
+    /// <summary>With -AccessToken: a token for Microsoft Graph, for the calls that go there (advanced hunting).</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [SecureStringTransformation]
+    public SecureString? GraphAccessToken { get; set; }
+
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificateThumbprintSet)]
@@ -146,6 +151,19 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = ManagedIdentitySet)]
     [Parameter(ParameterSetName = DeviceCodeSet)]
     public Uri? ApiUri { get; set; }
+
+    /// <summary>Overrides the Microsoft Graph root (https, or http on loopback); the cloud's when omitted.</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
+    public Uri? GraphUri { get; set; }
 
     /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
     [Parameter(ParameterSetName = ClientSecretSet)]
@@ -276,6 +294,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         Cloud = Cloud,
         Region = Region,
         ApiUri = ApiUri,
+        GraphUri = GraphUri,
+        GraphAccessToken = GraphAccessToken,
         AuthorityUri = AuthorityUri,
         Proxy = Proxy,
         ProxyCredential = ProxyCredential,
