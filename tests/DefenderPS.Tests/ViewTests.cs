@@ -107,7 +107,7 @@ public sealed class ViewTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         var format = XDocument.Load(Path.Combine(ModuleFixture.RepoRoot, "out", "DefenderPS", "DefenderPS.Format.ps1xml"));
         foreach (var type in Types)
         {
-            var views = format.Descendants("View").Where(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value == type).ToList();
+            var views = format.Descendants("View").Where(v => v.Element("ViewSelectedBy")!.Elements("TypeName").Any(name => name.Value == type)).ToList();
             Assert.Single(views, v => v.Element("TableControl") is not null);
             var list = Assert.Single(views, v => v.Element("ListControl") is not null);
 
