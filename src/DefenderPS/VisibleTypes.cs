@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using DefenderPS.Authentication;
+using DefenderPS.Conversion;
 using DefenderPS.Http;
 using DefenderPS.Session;
 
@@ -12,3 +13,6 @@ using DefenderPS.Session;
 [assembly: TypeForwardedTo(typeof(DefenderCloud))]
 [assembly: TypeForwardedTo(typeof(DefenderApiException))]
 [assembly: TypeForwardedTo(typeof(DefenderErrorKind))]
+[assembly: TypeForwardedTo(typeof(AlertSeverity))]
+[assembly: TypeForwardedTo(typeof(MachineRiskScore))]
+[assembly: TypeForwardedTo(typeof(MachineExposureLevel))]
