@@ -134,6 +134,85 @@ public sealed class HelpTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         }
     }
 
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void Markdown_tables_show_as_aligned_columns_in_Get_Help(int width)
+    {
+        var tablesSeen = 0;
+        foreach (var page in Directory.GetFiles(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US"), "*.md"))
+        {
+            var name = Path.GetFileNameWithoutExtension(page);
+            var tables = MarkdownTables(File.ReadAllLines(page));
+            if (tables.Count == 0)
+            {
+                continue;
+            }
+
+            var full = name.StartsWith("about_", StringComparison.Ordinal) ? "" : " -Full";
+            var lines = module.RunAtWidth(width, $"Get-Help {name}{full} | Out-Default").AssertNoErrors()
+                .HostText.Replace("\r", "", StringComparison.Ordinal).Split('\n').Select(l => l.TrimEnd()).ToList();
+            Assert.DoesNotContain(lines, l => l.Contains("|---", StringComparison.Ordinal) || l.Contains("| |", StringComparison.Ordinal));
+
+            // Each table: its first heading over a line of dashes, and every row's first cell at the start of a
+            // later line, in the same column, in order.
+            var at = 0;
+            foreach (var (heading, firstCells) in tables)
+            {
+                at = lines.FindIndex(at, l => l.TrimStart() == heading || l.TrimStart().StartsWith(heading + "  ", StringComparison.Ordinal));
+                Assert.True(at >= 0 && lines[at + 1].TrimStart().StartsWith("---", StringComparison.Ordinal), $"{name} at {width} columns: no table headed '{heading}'");
+                var column = lines[at].IndexOf(heading, StringComparison.Ordinal);
+                // A long first cell wraps; its first word starts the row.
+                foreach (var cell in firstCells.Select(c => c.Split(' ')[0]))
+                {
+                    var row = lines.FindIndex(at + 1, l => l.Length > column && l[..column].Trim().Length == 0 && (l[column..] == cell || l[column..].StartsWith(cell + " ", StringComparison.Ordinal)));
+                    Assert.True(row > at, $"{name} at {width} columns: the row '{cell}' of the table headed '{heading}' is not in its column");
+                    at = row;
+                }
+
+                tablesSeen++;
+            }
+        }
+
+        Assert.True(tablesSeen >= 20, $"only {tablesSeen} tables were found in docs/en-US");
+    }
+
+    [Fact]
+    public void The_about_topics_synopsis_is_their_whole_short_description()
+    {
+        var result = module.Run("Get-Help about_DefenderPS* | ForEach-Object { '{0}|{1}' -f $_.Name, $_.Synopsis }").AssertNoErrors();
+
+        var synopses = result.Output.Select(o => o.ToString().Split('|')).ToDictionary(p => p[0], p => p[1]);
+        foreach (var page in Directory.GetFiles(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US"), "about_*.md"))
+        {
+            var lines = File.ReadAllLines(page);
+            var start = Array.IndexOf(lines, "## SHORT DESCRIPTION") + 1;
+            var shortDescription = string.Join(" ", lines[start..].SkipWhile(l => l.Trim().Length == 0).TakeWhile(l => l.Trim().Length > 0).Select(l => l.Trim()))
+                .Replace("`", "", StringComparison.Ordinal);
+            Assert.Equal(shortDescription, synopses[Path.GetFileNameWithoutExtension(page)]);
+        }
+    }
+
+    /// <summary>Each pipe table of a page: its first heading and the first cell of each row, as Get-Help shows them (no backticks).</summary>
+    private static List<(string Heading, List<string> FirstCells)> MarkdownTables(string[] lines)
+    {
+        var tables = new List<(string, List<string>)>();
+        var inCode = false;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            inCode ^= lines[i].StartsWith("```", StringComparison.Ordinal);
+            if (!inCode && lines[i].StartsWith('|') && i + 1 < lines.Length && lines[i + 1].StartsWith("|---", StringComparison.Ordinal))
+            {
+                string FirstCell(string row) => row.Split('|')[1].Trim().Replace("`", "", StringComparison.Ordinal);
+                var rows = lines[(i + 2)..].TakeWhile(l => l.StartsWith('|')).Select(FirstCell).ToList();
+                tables.Add((FirstCell(lines[i]), rows));
+                i += 1 + rows.Count;
+            }
+        }
+
+        return tables;
+    }
+
     private static IEnumerable<string> Pages() =>
         Directory.GetFiles(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US"), "*.md")
             .Select(Path.GetFileNameWithoutExtension)

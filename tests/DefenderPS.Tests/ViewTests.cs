@@ -281,19 +281,8 @@ public sealed class ViewTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         }
     }
 
-    /// <summary>Runs a script with the host <paramref name="width"/> columns wide, as a terminal or a -File log of that width.</summary>
     private string RenderAt(int width, string script) =>
-        module.Run($$"""
-            $rawUI = $Host.UI.RawUI
-            $buffer, $window = $rawUI.BufferSize, $rawUI.WindowSize
-            try {
-                $rawUI.BufferSize = [System.Management.Automation.Host.Size]::new({{width}}, $buffer.Height)
-                $rawUI.WindowSize = [System.Management.Automation.Host.Size]::new({{width}}, $window.Height)
-                {{script}}
-            } finally {
-                $rawUI.BufferSize, $rawUI.WindowSize = $buffer, $window
-            }
-            """).AssertNoErrors().HostText.Replace("\r", "", StringComparison.Ordinal);
+        module.RunAtWidth(width, script).AssertNoErrors().HostText.Replace("\r", "", StringComparison.Ordinal);
 
     private static List<string> Lines(string text) => text.Split('\n').Select(l => l.TrimEnd()).ToList();
 

@@ -50,7 +50,7 @@ internal sealed class CommandPage
 
     public sealed record TypeNote(string TypeName, List<string> Description);
 
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePipeTables().Build();
 
     public static CommandPage Parse(string markdown, string file, List<string> errors)
     {
