@@ -193,6 +193,72 @@ public sealed class HelpTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         }
     }
 
+    [Fact]
+    public void About_DefenderPS_lists_every_way_to_connect()
+    {
+        var result = module.Run("""
+            Get-Help about_DefenderPS | Out-Default
+            (Get-Command Connect-Defender).ParameterSets.Name
+            """).AssertNoErrors();
+
+        var text = result.HostText;
+        var section = text[text.IndexOf("Sessions and the default session", StringComparison.Ordinal)..text.IndexOf("Each Connect-Defender makes", StringComparison.Ordinal)];
+        Assert.DoesNotContain("three ways", section);
+        var sets = result.Output.Select(o => o.ToString()).ToList();
+        Assert.Equal(11, sets.Count);
+        Assert.All(sets, set => Assert.Matches($@"\n\s*- .*-{set}\b", section));
+    }
+
+    [Fact]
+    public void Help_text_keeps_its_backslashes()
+    {
+        var maml = File.ReadAllText(Path.Combine(HelpFolder, "DefenderPS.dll-Help.xml"));
+
+        Assert.Contains(@"Get-Item Cert:\CurrentUser\My\&lt;thumbprint&gt;", maml);
+        Assert.DoesNotContain(@"My&lt;thumbprint&gt;", maml.Replace(@"My\&lt;", "", StringComparison.Ordinal));
+        Assert.Contains(@"their domain\name (DefenderPS.InvalidId)", maml);
+        Assert.DoesNotContain("domain ame", maml.ReplaceLineEndings(" "));
+    }
+
+    [Fact]
+    public void The_parallel_example_works_when_the_module_was_imported_by_path()
+    {
+        // This runspace imported out/DefenderPS/DefenderPS.psd1 by path, which parallel runspaces cannot find by name.
+        var markdown = File.ReadAllText(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US", "about_DefenderPS.md")).Replace("\r", "", StringComparison.Ordinal);
+        var heading = markdown.IndexOf("### Share one session with parallel runspaces", StringComparison.Ordinal);
+        var start = markdown.IndexOf("```powershell\n", heading, StringComparison.Ordinal) + "```powershell\n".Length;
+        var example = markdown[start..markdown.IndexOf("```", start, StringComparison.Ordinal)];
+
+        // Join-Path lives in Microsoft.PowerShell.Management, which this engine does not have.
+        var result = module.Run("function Join-Path($Path, $ChildPath) { [System.IO.Path]::Combine($Path, $ChildPath) }\n" + example).AssertNoErrors();
+
+        Assert.Equal(["alice", "bob", "carol", "svc-sql"], result.Output.Select(m => m.Properties["UserName"].Value.ToString()).Distinct().Order());
+    }
+
+    [Fact]
+    public void The_help_promises_no_online_version()
+    {
+        Assert.All(Directory.GetFiles(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US"), "*.md"),
+            page => Assert.DoesNotMatch(@"\nonline version: *\S", File.ReadAllText(page).Replace("\r", "", StringComparison.Ordinal)));
+        Assert.DoesNotContain("Online Version", File.ReadAllText(Path.Combine(HelpFolder, "DefenderPS.dll-Help.xml")));
+        Assert.Contains("Get-Help -Online has no page to open", File.ReadAllText(Path.Combine(HelpFolder, "about_DefenderPS.help.txt")).ReplaceLineEndings(" ").Replace("    ", "", StringComparison.Ordinal));
+
+        var root = Directory.CreateTempSubdirectory("defenderps-online-").FullName;
+        try
+        {
+            var page = File.ReadAllText(Path.Combine(ModuleFixture.RepoRoot, "docs", "en-US", "Get-DefenderSession.md"));
+            File.WriteAllText(Path.Combine(root, "Get-DefenderSession.md"), page.Replace("schema: 2.0.0", "online version: https://example.invalid/\nschema: 2.0.0", StringComparison.Ordinal));
+            var errors = new StringWriter();
+
+            Assert.Equal(1, HelpBuilder.HelpBuild.Run(root, Path.Combine(root, "out"), "DefenderPS", TextWriter.Null, errors));
+            Assert.Contains("error HELP004", errors.ToString());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     /// <summary>Each pipe table of a page: its first heading and the first cell of each row, as Get-Help shows them (no backticks).</summary>
     private static List<(string Heading, List<string> FirstCells)> MarkdownTables(string[] lines)
     {
