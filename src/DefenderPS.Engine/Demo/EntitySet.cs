@@ -116,6 +116,30 @@ internal sealed class EntitySet
         _byId[id] = entity;
     }
 
+    /// <summary>
+    /// The set a set file fills (<c>{"entitySet":"Alerts","value":[...],"evidence":{"alertId":[...]}}</c>), or null when
+    /// <paramref name="file"/> is not a set file (a recording).
+    /// </summary>
+    public static string? SetName(JsonElement file) =>
+        file.ValueKind == JsonValueKind.Object && file.TryGetProperty("entitySet", out var name) ? name.GetString() : null;
+
+    /// <summary>Adds a set file's entities, each kept exactly as written there, and its evidence.</summary>
+    public void Load(JsonElement file)
+    {
+        foreach (var entity in file.GetProperty("value").EnumerateArray())
+        {
+            Add(entity.GetRawText());
+        }
+
+        if (file.TryGetProperty("evidence", out var evidence))
+        {
+            foreach (var alert in evidence.EnumerateObject())
+            {
+                SetEvidence(alert.Name, alert.Value.GetRawText());
+            }
+        }
+    }
+
     /// <summary>Evidence served for an alert under <c>$expand=evidence</c> (a JSON array); without it every alert has <c>evidence: []</c>.</summary>
     public void SetEvidence(string alertId, string jsonArray) => _evidence[alertId] = jsonArray.Trim();
 
