@@ -240,6 +240,24 @@ public sealed class ListEndpointTests
     }
 
     [Fact]
+    public async Task An_alert_from_the_sets_has_its_machine_while_recorded_answers_and_misses_stay()
+    {
+        await using var fake = await StartAsync();
+
+        var (status, machine, _) = await fake.GetAsync("api/alerts/da638358544137282367_-348137557/machine");
+        var (recorded, notFound, _) = await fake.GetAsync("api/alerts/da000000000000000000_notfound/machine");
+        var (unknown, miss, _) = await fake.GetAsync("api/alerts/da000000000000000000_forbidden/machine");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("lnx-build01", machine.GetProperty("computerDnsName").GetString());
+        Assert.Equal(fake.Api.BaseUri + "api/$metadata#Machines/$entity", machine.GetProperty("@odata.context").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, recorded);
+        Assert.Equal("NotFound", notFound.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknown);
+        Assert.Equal("Resource was not found", miss.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task The_version_segment_and_the_recorded_relations_still_work()
     {
         await using var fake = await StartAsync();

@@ -1,36 +1,36 @@
 using System.Globalization;
 using DefenderPS.Demo;
-using Microsoft.AspNetCore.Http;
 
 namespace DefenderPS.FakeApi;
 
 /// <summary>
-/// The read endpoints answered from the alert and machine sets rather than from one recording per request:
-/// <c>GET alerts</c>, <c>alerts/{id}</c>, <c>machines</c>, <c>machines/{id}</c>, <c>machines/findbytag</c> and
-/// <c>machines/{id}/alerts</c>, with <c>$filter</c>, <c>$top</c>, <c>$skip</c>, <c>$expand</c> and paging.
+/// The fake's side of <see cref="EntityApi"/>: answers as <see cref="FakeResponse"/>s, and synthetic rows added while
+/// requests are served.
 /// </summary>
 internal sealed class EntityEndpoints(EntitySet alerts, EntitySet machines, ODataPaging paging)
 {
     // Seeding may run while requests are answered; the sets are plain lists.
     private readonly Lock _gate = new();
+    private readonly EntityApi _api = new(alerts, machines, paging);
 
-    public ODataPaging Paging { get; } = paging;
+    public ODataPaging Paging => _api.Paging;
 
     /// <summary>The answer to a request for <paramref name="template"/>, or null when the sets do not serve it.</summary>
     /// <param name="rawPath">The request path as sent, for nextLinks.</param>
     public FakeResponse? Handle(string? template, string? id, string rawPath, string? rawQuery)
     {
-        try
+        EntityAnswer? answer;
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                return Answer(template, id, rawPath, rawQuery);
-            }
+            answer = _api.Answer(template, id, FakeResponse.BaseUrlPlaceholder, rawPath, rawQuery);
         }
-        catch (ODataQueryException e)
+
+        return answer switch
         {
-            return FakeResponse.Error(StatusCodes.Status400BadRequest, e.Code, e.Message);
-        }
+            null => null,
+            { Body: { } body } => FakeResponse.Api(answer.Status, null, body),
+            _ => FakeResponse.Error(answer.Status, answer.ErrorCode!, answer.ErrorMessage!),
+        };
     }
 
     /// <summary>Adds <paramref name="count"/> synthetic alerts, spread over the synthetic machines (or the recorded ones).</summary>
@@ -63,67 +63,6 @@ internal sealed class EntityEndpoints(EntitySet alerts, EntitySet machines, ODat
             }
         }
     }
-
-    private FakeResponse? Answer(string? template, string? id, string rawPath, string? rawQuery)
-    {
-        switch (template)
-        {
-            case ApiRoutes.ListAlerts:
-                return Ok(alerts.List(FakeResponse.BaseUrlPlaceholder, rawPath, rawQuery, Paging));
-            case ApiRoutes.GetAlert:
-                return alerts.Find(id!) is { } alert
-                    ? Ok(alerts.Single(FakeResponse.BaseUrlPlaceholder, alert, rawQuery))
-                    : NotFound($"Alert {id} was not found");
-            case ApiRoutes.ListMachines:
-                return Ok(machines.List(FakeResponse.BaseUrlPlaceholder, rawPath, rawQuery, Paging));
-            case ApiRoutes.GetMachine:
-                return FindMachine(id!) is { } machine
-                    ? Ok(machines.Single(FakeResponse.BaseUrlPlaceholder, machine, rawQuery))
-                    : NotFound($"Machine {id} was not found");
-            case ApiRoutes.FindMachinesByTag:
-                return FindByTag(rawPath, rawQuery);
-            case ApiRoutes.MachineAlerts:
-                if (FindMachine(id!) is not { } host)
-                {
-                    return NotFound($"Machine {id} was not found");
-                }
-
-                var onHost = alerts.Entities.Where(a => string.Equals(a.String("machineId"), host.Id, StringComparison.OrdinalIgnoreCase));
-                return Ok(alerts.List(FakeResponse.BaseUrlPlaceholder, rawPath, rawQuery, Paging, onHost));
-            default:
-                return null;
-        }
-    }
-
-    // Machines go by id or by computer name, as the service takes either.
-    private EntitySet.Entity? FindMachine(string idOrName) =>
-        machines.Find(idOrName)
-        ?? machines.Entities.FirstOrDefault(m => string.Equals(m.String("computerDnsName"), idOrName, StringComparison.OrdinalIgnoreCase));
-
-    private FakeResponse FindByTag(string rawPath, string? rawQuery)
-    {
-        var query = ParseQuery(rawQuery);
-        if (!query.TryGetValue("tag", out var tag) || tag.Length == 0)
-        {
-            return FakeResponse.Error(StatusCodes.Status400BadRequest, "InvalidInput", "The tag parameter is required.");
-        }
-
-        var startsWith = query.TryGetValue("useStartsWithFilter", out var flag) && bool.TryParse(flag, out var yes) && yes;
-        var tagged = machines.Entities.Where(m =>
-            m.Element.TryGetProperty("machineTags", out var tags)
-            && tags.EnumerateArray().Any(t => t.GetString() is { } value && (startsWith
-                ? value.StartsWith(tag, StringComparison.OrdinalIgnoreCase)
-                : string.Equals(value, tag, StringComparison.OrdinalIgnoreCase))));
-        return Ok(machines.List(FakeResponse.BaseUrlPlaceholder, rawPath, rawQuery, Paging, tagged));
-    }
-
-    private static Dictionary<string, string> ParseQuery(string? rawQuery) =>
-        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(rawQuery)
-            .ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-
-    private static FakeResponse Ok(string body) => FakeResponse.Api(StatusCodes.Status200OK, null, body);
-
-    private static FakeResponse NotFound(string message) => FakeResponse.Error(StatusCodes.Status404NotFound, "ResourceNotFound", message);
 }
 
 /// <summary>

@@ -284,6 +284,22 @@ internal sealed class EntitySet
         return descending ? rows.OrderByDescending(key) : rows.OrderBy(key);
     }
 
+    /// <summary>The decoded value of the first query parameter called <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static string? QueryParameter(string? rawQuery, string name)
+    {
+        foreach (var part in (rawQuery ?? "").Split('&'))
+        {
+            var equals = part.IndexOf('=');
+            var rawName = equals < 0 ? part : part.Substring(0, equals);
+            if (string.Equals(QueryOptions.Decode(rawName), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return equals < 0 ? "" : QueryOptions.Decode(part.Substring(equals + 1));
+            }
+        }
+
+        return null;
+    }
+
     private static KeyValuePair<string, string> Pair(string name, int value) =>
         new KeyValuePair<string, string>(name, value.ToString(CultureInfo.InvariantCulture));
 
@@ -426,6 +442,7 @@ internal sealed class EntitySet
             return string.Join("&", _raw.Select(p => "=" + p.Value).Concat(new[] { skip }));
         }
 
-        private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+        /// <summary>Form decoding, as the service reads a query: <c>+</c> is a space.</summary>
+        public static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
     }
 }
