@@ -60,6 +60,9 @@ public sealed class FakeApiOptions
     /// <summary>Synthetic machines added after the recorded ones (deterministic, see <see cref="FakeDefenderApi.SeedMachines"/>).</summary>
     public int SyntheticMachines { get; set; }
 
+    /// <summary>Synthetic users, seeded before the synthetic alerts so these relate to them (see <see cref="FakeDefenderApi.SeedUsers"/>).</summary>
+    public int SyntheticUsers { get; set; }
+
     internal const int DefaultPageSize = 10000;
 }
 
