@@ -204,7 +204,8 @@ public sealed class HelpTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         var text = result.HostText;
         var section = text[text.IndexOf("Sessions and the default session", StringComparison.Ordinal)..text.IndexOf("Each Connect-Defender makes", StringComparison.Ordinal)];
         Assert.DoesNotContain("three ways", section);
-        var sets = result.Output.Select(o => o.ToString()).ToList();
+        // NoWayIn is Connect-Defender without a way in: it lists the ways and connects nowhere.
+        var sets = result.Output.Select(o => o.ToString()).Where(set => set != "NoWayIn").ToList();
         Assert.Equal(11, sets.Count);
         Assert.All(sets, set => Assert.Matches($@"\n\s*- .*-{set}\b", section));
     }
