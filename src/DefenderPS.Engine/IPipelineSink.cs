@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 
 namespace DefenderPS;
@@ -16,6 +17,12 @@ internal interface IPipelineSink
     void Verbose(string message);
 
     void Progress(ProgressRecord record);
+
+    /// <summary>
+    /// A wait of <paramref name="length"/> starts, for <paramref name="reason"/>: the cmdlet decides how loudly to say so
+    /// (long waits must show in runbook logs, which have no progress bar and rarely -Verbose).
+    /// </summary>
+    void Waiting(TimeSpan length, string reason);
 
     void Warning(string message);
 

@@ -83,3 +83,59 @@ public sealed class BudgetTests(VirtualTimeFixture module) : IClassFixture<Virtu
         Assert.Equal(99, session.Prop("CallsLeftThisMinute"));
     }
 }
+
+/// <summary>Waits show: a progress bar that counts down with its reason, and lines in runbook logs for long ones.</summary>
+public sealed class WaitReportingTests(VirtualTimeFixture module) : IClassFixture<VirtualTimeFixture>
+{
+    private ScriptResult Run(string script, string connectOptions = "")
+    {
+        module.Api.ClearRequests();
+        module.Clock.Advance(TimeSpan.FromHours(2));
+        return module.RunInVirtualTime($"{module.Connect} {connectOptions}\n{script}");
+    }
+
+    [Fact]
+    public void A_429_wait_counts_down_each_second_with_its_reason()
+    {
+        module.Api.Enqueue("GET", $"/api/alerts/{A1}/user", FakeResponse.Status(429, retryAfterSeconds: 7));
+
+        var result = Run($"Get-DefenderAlertUser {A1}").AssertNoErrors();
+
+        var left = result.Progress.Where(p => p.RecordType == ProgressRecordType.Processing && p.Activity.StartsWith("Waiting", StringComparison.Ordinal)).ToList();
+        Assert.Equal([7, 6, 5, 4, 3, 2, 1], left.Select(p => p.SecondsRemaining));
+        Assert.All(left, p => Assert.Contains("429", p.StatusDescription));
+        Assert.Contains(result.Progress, p => p.RecordType == ProgressRecordType.Completed);
+    }
+
+    [Fact]
+    public void A_budget_wait_says_1_call_per_minute_not_1_calls()
+    {
+        var result = Run($"'{A1}', '{A2}' | Get-DefenderAlertUser", "-MaxCallsPerMinute 1").AssertNoErrors();
+
+        Assert.Contains(result.Progress, p => p.StatusDescription.Contains("1 call per minute"));
+        Assert.DoesNotContain(result.Progress, p => p.StatusDescription.Contains("1 calls"));
+    }
+
+    [Fact]
+    public void Waits_over_5_seconds_leave_an_information_line_and_the_first_over_30_a_warning()
+    {
+        module.Api.Enqueue("GET", $"/api/alerts/{A1}/user", FakeResponse.Status(429, retryAfterSeconds: 3), FakeResponse.Status(429, retryAfterSeconds: 8));
+        module.Api.Enqueue("GET", $"/api/alerts/{A2}/user", FakeResponse.Status(429, retryAfterSeconds: 40), FakeResponse.Status(429, retryAfterSeconds: 45));
+
+        var result = Run($"'{A1}', '{A2}' | Get-DefenderAlertUser").AssertNoErrors();
+
+        Assert.Equal(3, result.Information.Count);
+        Assert.All(result.Information, line => Assert.Contains("429", line));
+        Assert.Contains(result.Information, line => line.StartsWith("Waiting 8 s", StringComparison.Ordinal));
+        var warning = Assert.Single(result.Warnings);
+        Assert.StartsWith("Waiting 40 s", warning);
+    }
+
+    [Fact]
+    public void Verbose_says_how_many_calls_are_left_for_the_API_after_each_call()
+    {
+        var result = Run($"Get-DefenderAlertUser {A1} -Verbose").AssertNoErrors();
+
+        Assert.Contains(result.Verbose, line => line.Contains("99 calls left this minute for GET alerts/{id}/user"));
+    }
+}

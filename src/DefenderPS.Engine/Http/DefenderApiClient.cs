@@ -21,6 +21,8 @@ namespace DefenderPS.Http;
 internal sealed class DefenderApiClient : IDisposable
 {
     private const int WaitProgressId = 0x0DEF;
+    private const string WaitActivity = "Waiting for the Defender API";
+    private static readonly TimeSpan ProgressTick = TimeSpan.FromSeconds(1);
     private const string Json = "application/json";
 
     // Single entities are a few hundred bytes to a few KiB; larger ones grow the buffer.
@@ -189,7 +191,7 @@ internal sealed class DefenderApiClient : IDisposable
                     using var response = await _http.SendAsync(request, timeout.Token);
                     if (watch is not null)
                     {
-                        sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms");
+                        sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms; {budget.LeftThisMinute} calls left this minute for {call.Route.ApiName}.");
                     }
 
                     if (response.IsSuccessStatusCode)
@@ -251,7 +253,7 @@ internal sealed class DefenderApiClient : IDisposable
             }
             else if (decision.Delay > TimeSpan.Zero)
             {
-                await _clock.Delay(decision.Delay, cancellationToken);
+                await WaitAsync(decision.Delay, $"retrying {call.Describe(uri)}", sink, cancellationToken);
                 _counters.CountWait(decision.Delay);
             }
         }
@@ -267,20 +269,32 @@ internal sealed class DefenderApiClient : IDisposable
 
     private async Task WaitForBudgetAsync(RateLimiter budget, IPipelineSink sink, CancellationToken cancellationToken)
     {
-        const string activity = "Waiting for the Defender API call budget";
         var waited = await budget.AcquireAsync(
-            (wait, reason) =>
+            (wait, reason, token) =>
             {
-                var seconds = (int)Math.Ceiling(wait.TotalSeconds);
                 sink.Verbose($"Waiting {wait.TotalSeconds:0.#} s for the call budget ({reason}).");
-                sink.Progress(new ProgressRecord(WaitProgressId, activity, $"{seconds} s left ({reason})") { SecondsRemaining = seconds });
+                return WaitAsync(wait, $"call budget: {reason}", sink, token);
             },
             cancellationToken);
-        if (waited > TimeSpan.Zero)
+        _counters.CountWait(waited);
+    }
+
+    /// <summary>Waits on the clock, with a progress bar that counts down each second and says why.</summary>
+    private async Task WaitAsync(TimeSpan length, string reason, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        sink.Waiting(length, reason);
+
+        // Counted down step by step, not read back from the clock: timers round to whole milliseconds.
+        for (var left = length; left > TimeSpan.Zero;)
         {
-            _counters.CountWait(waited);
-            sink.Progress(new ProgressRecord(WaitProgressId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            var seconds = (int)Math.Ceiling(left.TotalSeconds);
+            sink.Progress(new ProgressRecord(WaitProgressId, WaitActivity, $"{seconds} s left ({reason})") { SecondsRemaining = seconds });
+            var step = left < ProgressTick ? left : ProgressTick;
+            await _clock.Delay(step, cancellationToken);
+            left -= step;
         }
+
+        sink.Progress(new ProgressRecord(WaitProgressId, WaitActivity, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
     /// <summary>A token that has expired and cannot be renewed never succeeds: fail before the call spends the budget.</summary>

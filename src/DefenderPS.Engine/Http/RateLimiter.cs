@@ -63,17 +63,16 @@ internal sealed class RateLimiter
     public TimeSpan WaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
 
     /// <summary>
-    /// Takes a slot from both budgets, waiting as long as needed. <paramref name="onWait"/> hears how long
-    /// each wait will be and why, before it starts.
+    /// Takes a slot from both budgets, waiting as long as needed. <paramref name="waitFor"/> does each wait: it is told
+    /// how long and why (so it can show the wait), and must take that long on this limiter's clock.
     /// </summary>
     /// <returns>The total time spent waiting.</returns>
-    public async Task<TimeSpan> AcquireAsync(Action<TimeSpan, string> onWait, CancellationToken cancellationToken)
+    public async Task<TimeSpan> AcquireAsync(Func<TimeSpan, string, CancellationToken, Task> waitFor, CancellationToken cancellationToken)
     {
         var waited = TimeSpan.Zero;
         while (!TryAcquire(out var wait, out var reason))
         {
-            onWait(wait, Describe(reason));
-            await _clock.Delay(wait, cancellationToken);
+            await waitFor(wait, Describe(reason), cancellationToken);
             waited += wait;
         }
 

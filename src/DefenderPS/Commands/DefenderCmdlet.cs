@@ -20,7 +20,30 @@ public abstract class DefenderCmdlet : PSCmdlet
     // The writes taken from one input's queue at a time; reused, since the pipeline thread alone uses it.
     private readonly List<Action<Cmdlet>> _batch = new();
 
+    // A wait this long shows in the information stream (runbook logs); the command's first one this long, as a warning too.
+    private static readonly TimeSpan InformationWait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan WarningWait = TimeSpan.FromSeconds(30);
+
+    private bool _warnedOfWait;
+
     protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Says that a wait starts, as loudly as its length deserves; runs on the pipeline thread.</summary>
+    private void ReportWait(TimeSpan length, string reason)
+    {
+        if (length <= InformationWait)
+        {
+            return;
+        }
+
+        var text = $"Waiting {length.TotalSeconds:0} s: {reason}.";
+        WriteInformation(new InformationRecord(text, MyInvocation.MyCommand.Name) { Tags = { "DefenderPS", "Wait" } });
+        if (length > WarningWait && !_warnedOfWait)
+        {
+            _warnedOfWait = true;
+            WriteWarning(text + " Later waits of this command are in the information stream.");
+        }
+    }
 
     private bool? _verboseEnabled;
 
@@ -186,6 +209,8 @@ public abstract class DefenderCmdlet : PSCmdlet
         public void Progress(ProgressRecord record) => Write(cmdlet => cmdlet.WriteProgress(record));
 
         public void Warning(string message) => Write(cmdlet => cmdlet.WriteWarning(message));
+
+        public void Waiting(TimeSpan length, string reason) => Write(cmdlet => ((DefenderCmdlet)cmdlet).ReportWait(length, reason));
 
         public void Information(InformationRecord record) => Write(cmdlet => cmdlet.WriteInformation(record));
 

@@ -18,6 +18,13 @@ public sealed class RateLimiterTests
 
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
 
+    /// <summary>Waits on the virtual clock, as the pipeline does, and notes each wait and its reason.</summary>
+    private Func<TimeSpan, string, CancellationToken, Task> NotingWaits(List<(TimeSpan Wait, string Reason)> waits) => (wait, reason, token) =>
+    {
+        waits.Add((wait, reason));
+        return _clock.Delay(wait, token);
+    };
+
     [Theory]
     [InlineData(0, 1500)]
     [InlineData(100, 0)]
@@ -124,7 +131,7 @@ public sealed class RateLimiterTests
         var limiter = new RateLimiter(100, 1500, _clock);
         var waits = new List<(TimeSpan Wait, string Reason)>();
 
-        var waited = await limiter.AcquireAsync((wait, reason) => waits.Add((wait, reason)), CancellationToken.None);
+        var waited = await limiter.AcquireAsync(NotingWaits(waits), CancellationToken.None);
 
         Assert.Equal(TimeSpan.Zero, waited);
         Assert.Empty(waits);
@@ -138,7 +145,7 @@ public sealed class RateLimiterTests
         GrantAll(limiter, 100);
         var waits = new List<(TimeSpan Wait, string Reason)>();
 
-        var acquiring = limiter.AcquireAsync((wait, reason) => waits.Add((wait, reason)), CancellationToken.None);
+        var acquiring = limiter.AcquireAsync(NotingWaits(waits), CancellationToken.None);
 
         Assert.Equal((MinuteWindow, "100 calls per minute"), Assert.Single(waits));
         _clock.Advance(TimeSpan.FromSeconds(60));
@@ -156,7 +163,7 @@ public sealed class RateLimiterTests
         GrantAll(limiter, 1500, spreadOver: TimeSpan.FromMinutes(20));
         var waits = new List<(TimeSpan Wait, string Reason)>();
 
-        var acquiring = limiter.AcquireAsync((wait, reason) => waits.Add((wait, reason)), CancellationToken.None);
+        var acquiring = limiter.AcquireAsync(NotingWaits(waits), CancellationToken.None);
 
         // The first of the 1500 calls was made 20 minutes ago, so a slot frees 20 minutes before a full hour has passed.
         var expectedWait = HourWindow - TimeSpan.FromMinutes(20);
@@ -174,7 +181,7 @@ public sealed class RateLimiterTests
         GrantAll(limiter, 1);
         var waits = new List<(TimeSpan Wait, string Reason)>();
 
-        var acquiring = limiter.AcquireAsync((wait, reason) => waits.Add((wait, reason)), CancellationToken.None);
+        var acquiring = limiter.AcquireAsync(NotingWaits(waits), CancellationToken.None);
 
         Assert.Equal((HourWindow, "1 call per hour"), Assert.Single(waits));
         _clock.Advance(HourWindow);
@@ -188,7 +195,7 @@ public sealed class RateLimiterTests
         GrantAll(limiter, 1);
         using var cancellation = new CancellationTokenSource();
 
-        var acquiring = limiter.AcquireAsync((_, _) => { }, cancellation.Token);
+        var acquiring = limiter.AcquireAsync((wait, _, token) => _clock.Delay(wait, token), cancellation.Token);
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acquiring.WaitAsync(Patience));
@@ -206,7 +213,7 @@ public sealed class RateLimiterTests
         Assert.Equal(100, limiter.LeftThisMinute);
 
         var waits = new List<(TimeSpan Wait, string Reason)>();
-        var acquiring = limiter.AcquireAsync((wait, reason) => waits.Add((wait, reason)), CancellationToken.None);
+        var acquiring = limiter.AcquireAsync(NotingWaits(waits), CancellationToken.None);
         Assert.Equal((TimeSpan.FromSeconds(30), "the service asked to slow down (429)"), Assert.Single(waits));
 
         _clock.Advance(TimeSpan.FromSeconds(30));
@@ -302,7 +309,7 @@ public sealed class RateLimiterTests
         var waitCount = 0;
 
         var acquirers = Enumerable.Range(0, 150)
-            .Select(_ => Task.Run(() => limiter.AcquireAsync((_, _) => Interlocked.Increment(ref waitCount), CancellationToken.None)))
+            .Select(_ => Task.Run(() => limiter.AcquireAsync((wait, _, token) => { Interlocked.Increment(ref waitCount); return _clock.Delay(wait, token); }, CancellationToken.None)))
             .ToArray();
 
         // Time stands still, so exactly 100 get through and the other 50 are waiting for the minute to slide.

@@ -97,7 +97,10 @@ public class ModuleFixture : IAsyncLifetime
                 ps.Streams.Warning.Select(w => w.Message).ToList(),
                 ps.Streams.Progress.ToList(),
                 terminating,
-                _hostText.ToString());
+                _hostText.ToString())
+            {
+                Information = ps.Streams.Information.Select(i => i.MessageData?.ToString() ?? string.Empty).ToList(),
+            };
         }
     }
 
@@ -125,6 +128,9 @@ public sealed record ScriptResult(
     RuntimeException? Terminating,
     string HostText)
 {
+    /// <summary>The information stream's messages (Write-Information, and the module's notes on long waits).</summary>
+    public IReadOnlyList<string> Information { get; init; } = [];
+
     /// <summary>All text a user could see in any stream, for secret-hygiene checks.</summary>
     public string AllText => string.Join("\n",
         Output.Select(o => o?.ToString() ?? string.Empty)
