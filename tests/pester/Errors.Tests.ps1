@@ -204,7 +204,8 @@ Describe 'Secret hygiene' {
                 Connect-FakeApi -Option @{ PassThru = $true } | ForEach-Object { $_.PSObject.Properties | ForEach-Object { "$($_.Name)=$($_.Value)" } }
                 Get-DefenderAlertUser -AlertId $A1, $ForbiddenAlert, $A3WithoutUser
                 Get-DefenderUserAlert -UserName badrequest, nobody
-                Get-DefenderSession | Format-List *
+                # Rendered here, as the console would: Format-List's records only make text as one sequence.
+                Get-DefenderSession | Format-List * | Out-String -Width 4096
                 Disconnect-Defender
             } *>&1)
         $text = ($records | ForEach-Object {
@@ -219,6 +220,7 @@ Describe 'Secret hygiene' {
         @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -HaveCount 3
         @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Count | Should -BeGreaterThan 0
         $text | Should -BeLike '*DefenderPS.Forbidden*'
+        $text | Should -BeLike '*AccessToken*'
         $text.Contains($token) | Should -BeFalse
     }
 }

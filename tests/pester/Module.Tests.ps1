@@ -34,6 +34,8 @@ Describe 'Importing DefenderPS' {
     }
 
     It 'lets scripts name its own types' {
+        Connect-Defender -Demo
+
         (Get-DefenderSession) -is [DefenderPS.Session.DefenderSession] | Should -BeTrue
         [DefenderPS.Authentication.DefenderCloud]::GCC | Should -Be 'GCC'
     }
