@@ -14,6 +14,8 @@
         'Connect-Defender'
         'Disconnect-Defender'
         'Get-DefenderSession'
+        'Get-DefenderAlert'
+        'Get-DefenderMachine'
         'Get-DefenderAlertUser'
         'Get-DefenderAlertMachine'
         'Get-DefenderUserAlert'

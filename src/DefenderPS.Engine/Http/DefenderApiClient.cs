@@ -79,12 +79,25 @@ internal sealed class DefenderApiClient : IDisposable
         _signInName = signInName;
     }
 
-    /// <summary>Calls <paramref name="route"/> for one validated id and emits every entity it returns.</summary>
-    public async Task GetAsync(ApiRoute route, string id, IPipelineSink sink, CancellationToken cancellationToken)
+    /// <summary>The service's page cap and largest <c>$top</c>.</summary>
+    public const int ServicePageSize = 10000;
+
+    private const int ListProgressId = 0x0DF0;
+
+    /// <summary>How many objects <see cref="ListAsync"/> asks for per page: the service's cap, smaller in tests.</summary>
+    internal int ListPageSize { get; set; } = ServicePageSize;
+
+    /// <summary>
+    /// Calls <paramref name="route"/> for one validated id (or, for a route without one, with <paramref name="id"/> null)
+    /// and emits every entity it returns, following next links.
+    /// </summary>
+    /// <param name="query">The query string without its <c>?</c>, its values already escaped; null for none.</param>
+    public async Task GetAsync(ApiRoute route, string? id, string? query, IPipelineSink sink, CancellationToken cancellationToken)
     {
         var call = new ApiCall(route, id);
         var emitted = 0;
-        Uri? uri = new(_apiRoot + route.PathFor(id));
+        var path = id is null ? route.Path : route.PathFor(id);
+        Uri? uri = new(_apiRoot + path + (query is null ? string.Empty : "?" + query));
 
         // Made at the first next link only: most calls fetch one page.
         HashSet<string>? visited = null;
@@ -102,7 +115,11 @@ internal sealed class DefenderApiClient : IDisposable
                         return;
                     }
 
-                    JsonToPSObject.SetProperty(entity, route.SourceProperty, id);
+                    if (route.SourceProperty is not null)
+                    {
+                        JsonToPSObject.SetProperty(entity, route.SourceProperty, id);
+                    }
+
                     _onResult?.Invoke(route.Result, entity);
                     pageEmitted++;
                     emitted++;
@@ -132,6 +149,83 @@ internal sealed class DefenderApiClient : IDisposable
         if (emitted == 0)
         {
             sink.Verbose($"No {route.ResultNoun}s were found for {call.Subject}.");
+        }
+    }
+
+    /// <summary>
+    /// Lists an entity set by paging it itself (<c>$top=N&amp;$skip=k*N</c>) instead of following next links, which the
+    /// service stops giving with <c>$top</c> and, past 10,000 objects, repeats for ever. Stops after a short page, after
+    /// <see cref="ListRequest.Top"/> objects (fetching no further page), or when a full page brings nothing new; writes
+    /// every id once, however the pages overlap.
+    /// </summary>
+    public async Task ListAsync(ListRequest list, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        var route = list.Route;
+        var call = new ApiCall(route, null);
+        var activity = $"Listing {list.Describe()}";
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        var count = 0;
+        var skip = 0;
+        var pages = 0;
+        while (true)
+        {
+            var asked = list.Top is { } top ? Math.Min(ListPageSize, top - count) : ListPageSize;
+            var uri = new Uri(_apiRoot + route.Path + "?" + list.PageQuery(asked, skip));
+
+            // Rows counts the page as it arrives (again from zero if it is fetched again after a dropped connection);
+            // fresh counts what it added, once, since the de-duplication skips what an earlier attempt wrote.
+            var rows = 0;
+            var fresh = 0;
+            var next = await SendAsync(call, uri, sink, cancellationToken, async (body, token) =>
+            {
+                rows = 0;
+                return await ODataCollectionReader.ReadPageAsync(body, route.Result, entity =>
+                {
+                    rows++;
+                    if (list.Top is { } most && count >= most)
+                    {
+                        return;
+                    }
+
+                    if (entity.Properties["Id"]?.Value is string id && !written.Add(id))
+                    {
+                        return;
+                    }
+
+                    fresh++;
+                    count++;
+                    _onResult?.Invoke(route.Result, entity);
+                    sink.Emit(entity);
+                }, token);
+            });
+
+            pages++;
+            sink.Progress(new ProgressRecord(ListProgressId, activity, $"{count} {route.ResultNoun}s in {pages} page{(pages == 1 ? string.Empty : "s")}"));
+            if (list.Top is { } wanted && count >= wanted)
+            {
+                break;
+            }
+
+            if (rows == 0 || (rows < asked && next is null))
+            {
+                // A short page with no next link is the last; one with a next link only shows the service's pages are smaller.
+                break;
+            }
+
+            if (fresh == 0)
+            {
+                throw new DefenderApiException(
+                    DefenderErrorKind.InvalidResponse,
+                    $"Listing {list.Describe()} stopped after {count} {route.ResultNoun}s: page {pages} ({uri.AbsoluteUri}) held only {route.ResultNoun}s already written, so the service is not moving on. The list may be incomplete.");
+            }
+
+            skip += rows;
+        }
+
+        sink.Progress(new ProgressRecord(ListProgressId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        if (count == 0)
+        {
+            sink.Verbose($"No {list.Describe()} were found.");
         }
     }
 
