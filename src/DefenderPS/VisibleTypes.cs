@@ -12,3 +12,5 @@ using DefenderPS.Session;
 [assembly: TypeForwardedTo(typeof(DefenderCloud))]
 [assembly: TypeForwardedTo(typeof(DefenderApiException))]
 [assembly: TypeForwardedTo(typeof(DefenderErrorKind))]
+[assembly: TypeForwardedTo(typeof(BudgetScope))]
+[assembly: TypeForwardedTo(typeof(CallBudget))]

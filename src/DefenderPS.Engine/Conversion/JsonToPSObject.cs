@@ -25,7 +25,7 @@ internal static class JsonToPSObject
     {
         if (Convert(json) is not PSObject entity)
         {
-            throw new JsonException($"Expected a JSON object for a {kind}.");
+            throw new JsonException($"Expected a JSON object for an entity of type {kind}.");
         }
 
         entity.TypeNames.Insert(0, kind.TypeName());
@@ -194,5 +194,5 @@ internal static class JsonToPSObject
     }
 
     private static string PascalCase(string name) =>
-        char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name.Substring(1) : name;
+        name.Length > 0 && char.IsLower(name[0]) ? char.ToUpperInvariant(name[0]) + name.Substring(1) : name;
 }

@@ -99,5 +99,11 @@ internal sealed class ApiRoute
     /// <summary>The request path of a route without an id.</summary>
     public string Path => _pathBeforeId;
 
+    /// <summary>The API as the service counts its calls, e.g. "GET alerts/{id}/user": the name of its call budget.</summary>
+    public string ApiName => "GET " + Template.Replace("{0}", "{id}");
+
+    /// <summary>The documented limits of this API (100 calls a minute and 1500 an hour for every route so far).</summary>
+    public CallLimits Limits => CallLimits.Default;
+
     public override string ToString() => "GET /api/" + Template.Replace("{0}", "{id}");
 }

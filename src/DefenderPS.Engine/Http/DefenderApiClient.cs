@@ -37,7 +37,7 @@ internal sealed class DefenderApiClient : IDisposable
     private readonly Uri _apiUri;
     private readonly string _apiRoot;
     private readonly TokenSource _tokens;
-    private readonly RateLimiter _budget;
+    private readonly CallBudgets _budgets;
     private readonly RetryPolicy _retry;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeProvider _clock;
@@ -48,15 +48,17 @@ internal sealed class DefenderApiClient : IDisposable
     private BearerHeader? _bearer;
     private volatile bool _closed;
 
-    /// <param name="apiUri">The API root (ending in a slash); requests go to its <c>api/</c> path.</param>
+    /// <param name="apiUri">The API root (ending in a slash); next links must stay under it.</param>
+    /// <param name="pathPrefix">Where request paths start under the root: <c>api/</c> for Defender for Endpoint, nothing for Microsoft Graph.</param>
     /// <param name="onResult">Hears every entity written, e.g. to remember ids for tab completion.</param>
     /// <param name="sessionName">The session in words, for "... was disconnected".</param>
     /// <param name="signInName">Who gets the tokens, in words, for "Could not get a token for ...".</param>
     public DefenderApiClient(
         Uri apiUri,
+        string pathPrefix,
         HttpMessageHandler handler,
         TokenSource tokens,
-        RateLimiter budget,
+        CallBudgets budgets,
         RetryPolicy retry,
         TimeSpan requestTimeout,
         TimeProvider clock,
@@ -66,10 +68,10 @@ internal sealed class DefenderApiClient : IDisposable
         string signInName)
     {
         _apiUri = apiUri;
-        _apiRoot = new Uri(apiUri, "api/").AbsoluteUri;
+        _apiRoot = new Uri(apiUri, pathPrefix).AbsoluteUri;
         _http = new HttpMessageInvoker(handler, disposeHandler: true);
         _tokens = tokens;
-        _budget = budget;
+        _budgets = budgets;
         _retry = retry;
         _requestTimeout = requestTimeout;
         _clock = clock;
@@ -248,13 +250,14 @@ internal sealed class DefenderApiClient : IDisposable
         Func<Stream, CancellationToken, Task<string?>> readBody)
     {
         var attempts = new RequestAttempts();
+        var budget = _budgets.For(call.Route.ApiName, call.Route.Limits);
         while (true)
         {
             ThrowIfDisconnected();
             ThrowIfTokenExpired();
-            if (!_budget.TryAcquire())
+            if (!budget.TryAcquire())
             {
-                await WaitForBudgetAsync(sink, cancellationToken);
+                await WaitForBudgetAsync(budget, sink, cancellationToken);
             }
 
             RetryDecision decision;
@@ -336,9 +339,9 @@ internal sealed class DefenderApiClient : IDisposable
             _counters.CountRetry();
             if (decision.Action == RetryAction.PauseBudgetAndRetry)
             {
-                // The budget wait before the next attempt covers the pause, for every request sharing the budget.
+                // The budget wait before the next attempt covers the pause, for every request sharing this API's budget.
                 _counters.CountThrottled();
-                _budget.Pause(decision.Delay);
+                budget.Pause(decision.Delay);
             }
             else if (decision.Delay > TimeSpan.Zero)
             {
@@ -356,10 +359,10 @@ internal sealed class DefenderApiClient : IDisposable
         }
     }
 
-    private async Task WaitForBudgetAsync(IPipelineSink sink, CancellationToken cancellationToken)
+    private async Task WaitForBudgetAsync(RateLimiter budget, IPipelineSink sink, CancellationToken cancellationToken)
     {
         const string activity = "Waiting for the Defender API call budget";
-        var waited = await _budget.AcquireAsync(
+        var waited = await budget.AcquireAsync(
             (wait, reason) =>
             {
                 var seconds = (int)Math.Ceiling(wait.TotalSeconds);

@@ -32,6 +32,8 @@ internal sealed class RateLimiter
     private readonly List<DateTimeOffset> _granted = new();
     private int _oldest;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+    private long _waits;
+    private long _waitTicks;
 
     public RateLimiter(int perMinute, int perHour, TimeProvider clock)
     {
@@ -55,6 +57,11 @@ internal sealed class RateLimiter
 
     public int LeftThisHour => Left(PerHour, Hour);
 
+    /// <summary>How often a call had to wait for this budget (its limits, or a 429 pause).</summary>
+    public long Waits => Interlocked.Read(ref _waits);
+
+    public TimeSpan WaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
+
     /// <summary>
     /// Takes a slot from both budgets, waiting as long as needed. <paramref name="onWait"/> hears how long
     /// each wait will be and why, before it starts.
@@ -68,6 +75,12 @@ internal sealed class RateLimiter
             onWait(wait, Describe(reason));
             await _clock.Delay(wait, cancellationToken);
             waited += wait;
+        }
+
+        if (waited > TimeSpan.Zero)
+        {
+            Interlocked.Increment(ref _waits);
+            Interlocked.Add(ref _waitTicks, waited.Ticks);
         }
 
         return waited;
@@ -128,10 +141,12 @@ internal sealed class RateLimiter
     /// <summary>Why a call has to wait, in words; only made when it does.</summary>
     private string Describe(Limit reason) => reason switch
     {
-        Limit.PerMinute => $"{PerMinute} calls per minute",
-        Limit.PerHour => $"{PerHour} calls per hour",
+        Limit.PerMinute => Calls(PerMinute) + " per minute",
+        Limit.PerHour => Calls(PerHour) + " per hour",
         _ => "the service asked to slow down (429)",
     };
+
+    private static string Calls(int count) => count == 1 ? "1 call" : $"{count} calls";
 
     /// <summary>When the oldest call that keeps the window full leaves it.</summary>
     private DateTimeOffset FreeSlotAt(int limit, TimeSpan window, DateTimeOffset now)

@@ -90,7 +90,7 @@ internal sealed class RetryPolicy
             attempts.ThrottledRetries++;
             var pause = RetryAfter(response, now);
             return new RetryDecision(RetryAction.PauseBudgetAndRetry, pause,
-                $"The service throttled the session (429); pausing all requests for {pause.TotalSeconds:0.#} s.");
+                $"The service throttled the session (429); pausing the requests that share this call budget for {pause.TotalSeconds:0.#} s.");
         }
 
         if (status == 404 && !attempts.NotFoundRetried)

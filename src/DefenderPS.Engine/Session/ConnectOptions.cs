@@ -58,6 +58,12 @@ internal sealed class ConnectOptions
 
     public Uri? ApiUri { get; set; }
 
+    /// <summary>The Microsoft Graph root for the calls that moved there (advanced hunting); the cloud's when null.</summary>
+    public Uri? GraphUri { get; set; }
+
+    /// <summary>With -AccessToken: a token for Microsoft Graph, the second audience.</summary>
+    public SecureString? GraphAccessToken { get; set; }
+
     public Uri? AuthorityUri { get; set; }
 
     public Uri? Proxy { get; set; }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Net.Http;
 using DefenderPS.Authentication;
 using DefenderPS.Completion;
@@ -14,9 +15,13 @@ namespace DefenderPS.Session;
 public sealed class DefenderSession
 {
     /// <summary>Made by <see cref="SessionFactory"/>, with a token source that already holds the first token.</summary>
+    /// <param name="graphTokenSource">Tokens for Microsoft Graph; null when the session has none (-AccessToken without -GraphAccessToken).</param>
+    /// <param name="handler">The HTTP handler for both APIs (one connection pool, one proxy).</param>
     internal DefenderSession(
         TokenSource tokenSource,
+        TokenSource? graphTokenSource,
         Uri apiUri,
+        Uri graphUri,
         string? tenantId,
         string? clientId,
         HttpMessageHandler handler,
@@ -26,19 +31,33 @@ public sealed class DefenderSession
         Uri? authority = null)
     {
         TokenSource = tokenSource;
+        GraphTokenSource = graphTokenSource;
         ApiUri = apiUri;
+        GraphUri = graphUri;
         TenantId = tenantId;
         ClientId = clientId;
         Cloud = cloud;
         Authority = authority;
-        Budget = SharedBudgets.For(cloud, tenantId, clientId, limits, clock);
+        CallBudgets = new CallBudgets(
+            limits.BudgetScope,
+            limits.CallLimits,
+            (api, apiLimits) => SharedBudgets.For(cloud, tenantId, clientId, api, apiLimits, clock),
+            () => SharedBudgets.InUse(cloud, tenantId, clientId));
         RetryPolicy = new RetryPolicy(limits.MaxRetries);
         RequestTimeout = limits.RequestTimeout;
         ConnectedAt = clock.GetUtcNow();
         var signInName = tenantId is null ? $"the {tokenSource.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
         Client = new DefenderApiClient(
-            apiUri, handler, tokenSource, Budget, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName);
+            apiUri, "api/", handler, tokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName);
+
+        // Made only with the first Graph call: a session that never hunts never asks for a Graph token.
+        _graphClient = new Lazy<DefenderApiClient?>(() => graphTokenSource is null
+            ? null
+            : new DefenderApiClient(
+                graphUri, string.Empty, handler, graphTokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, null, ToString(), signInName));
     }
+
+    private readonly Lazy<DefenderApiClient?> _graphClient;
 
     public Guid Id { get; } = Guid.NewGuid();
 
@@ -54,6 +73,12 @@ public sealed class DefenderSession
     public DefenderCloud Cloud { get; }
 
     public Uri ApiUri { get; }
+
+    /// <summary>Microsoft Graph's root, for the calls that moved there (advanced hunting).</summary>
+    public Uri GraphUri { get; }
+
+    /// <summary>When the current Microsoft Graph token expires; null before the first Graph call or when not known.</summary>
+    public DateTimeOffset? GraphTokenExpiresOn => GraphTokenSource?.ExpiresOn;
 
     /// <summary>The login authority tokens come from; null for -AccessToken, managed identity and the demo.</summary>
     public Uri? Authority { get; }
@@ -74,13 +99,21 @@ public sealed class DefenderSession
 
     public bool IsConnected { get; private set; } = true;
 
-    public int MaxCallsPerMinute => Budget.PerMinute;
+    /// <summary>PerApi (a budget for each API, with its documented limits) or Shared (one budget for every call).</summary>
+    public BudgetScope BudgetScope => CallBudgets.Scope;
 
-    public int MaxCallsPerHour => Budget.PerHour;
+    /// <summary>The calls a minute of each budget, unless the API documents other limits (-MaxCallsPerMinute sets them all).</summary>
+    public int MaxCallsPerMinute => CallBudgets.DefaultLimits.PerMinute;
 
-    public int CallsLeftThisMinute => Budget.LeftThisMinute;
+    public int MaxCallsPerHour => CallBudgets.DefaultLimits.PerHour;
 
-    public int CallsLeftThisHour => Budget.LeftThisHour;
+    /// <summary>The fewest calls left this minute in any budget this session has used: how far the tightest API can go.</summary>
+    public int CallsLeftThisMinute => CallBudgets.InUse.Count == 0 ? MaxCallsPerMinute : CallBudgets.InUse.Min(b => b.Value.LeftThisMinute);
+
+    public int CallsLeftThisHour => CallBudgets.InUse.Count == 0 ? MaxCallsPerHour : CallBudgets.InUse.Min(b => b.Value.LeftThisHour);
+
+    /// <summary>The budgets this session has used, one per API (or one for all with -BudgetScope Shared), with limits, calls left and waits.</summary>
+    public CallBudget[] Budgets => CallBudgets.InUse.Select(b => new CallBudget(b.Key, b.Value)).ToArray();
 
     public int MaxRetries => RetryPolicy.MaxRetries;
 
@@ -101,7 +134,12 @@ public sealed class DefenderSession
 
     internal DefenderApiClient Client { get; }
 
-    internal RateLimiter Budget { get; }
+    internal TokenSource? GraphTokenSource { get; }
+
+    /// <summary>The client for Microsoft Graph calls; null when the session has no Graph token (-AccessToken without -GraphAccessToken).</summary>
+    internal DefenderApiClient? GraphClient => _graphClient.Value;
+
+    internal CallBudgets CallBudgets { get; }
 
     internal RetryPolicy RetryPolicy { get; }
 
@@ -114,7 +152,12 @@ public sealed class DefenderSession
     {
         IsConnected = false;
         TokenSource.Dispose();
+        GraphTokenSource?.Dispose();
         Client.Dispose();
+        if (_graphClient.IsValueCreated)
+        {
+            _graphClient.Value?.Dispose();
+        }
     }
 
     public override string ToString()
@@ -127,9 +170,10 @@ public sealed class DefenderSession
 /// <summary>The per-session limits Connect-Defender sets.</summary>
 internal sealed class SessionLimits
 {
-    public int MaxCallsPerMinute { get; set; } = 100;
+    public BudgetScope BudgetScope { get; set; } = BudgetScope.PerApi;
 
-    public int MaxCallsPerHour { get; set; } = 1500;
+    /// <summary>-MaxCallsPerMinute/-MaxCallsPerHour: the limits of every budget; null keeps each API's documented limits.</summary>
+    public CallLimits? CallLimits { get; set; }
 
     public int MaxRetries { get; set; } = 4;
 

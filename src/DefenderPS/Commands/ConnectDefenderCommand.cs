@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using DefenderPS.Authentication;
+using DefenderPS.Http;
 using DefenderPS.Session;
 
 namespace DefenderPS.Commands;
@@ -30,6 +31,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
     [SecureStringTransformation]
     public SecureString AccessToken { get; set; } = null!;
+
+    /// <summary>With -AccessToken: a token for Microsoft Graph, for the calls that go there (advanced hunting).</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [SecureStringTransformation]
+    public SecureString? GraphAccessToken { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
@@ -146,6 +152,19 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = DeviceCodeSet)]
     public Uri? ApiUri { get; set; }
 
+    /// <summary>Overrides the Microsoft Graph root (https, or http on loopback); the cloud's when omitted.</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
+    public Uri? GraphUri { get; set; }
+
     /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
     [Parameter(ParameterSetName = ClientSecretSet)]
     [Parameter(ParameterSetName = CertificateSet)]
@@ -186,12 +205,23 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = DemoSet)]
     public SwitchParameter Demo { get; set; }
 
-    /// <summary>Calls allowed in any sliding minute; the service allows 100 on each relation endpoint.</summary>
+    /// <summary>PerApi (the default): a call budget for each API, as the service counts; Shared: one budget for every call.</summary>
+    [Parameter]
+    public BudgetScope BudgetScope
+    {
+        get => (BudgetScope)_budgetScope;
+        set => _budgetScope = (int)value;
+    }
+
+    // Stored as its number, like the cloud: see _cloud.
+    private int _budgetScope = (int)BudgetScope.PerApi;
+
+    /// <summary>Calls allowed in any sliding minute by each budget; the service allows 100 on most APIs.</summary>
     [Parameter]
     [ValidateRange(1, 100_000)]
     public int MaxCallsPerMinute { get; set; } = 100;
 
-    /// <summary>Calls allowed in any sliding hour; the service allows 1500 on each relation endpoint.</summary>
+    /// <summary>Calls allowed in any sliding hour by each budget; the service allows 1500 on most APIs.</summary>
     [Parameter]
     [ValidateRange(1, 1_000_000)]
     public int MaxCallsPerHour { get; set; } = 1500;
@@ -211,10 +241,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
 
     protected override void EndProcessing()
     {
+        var limitsGiven = MyInvocation.BoundParameters.ContainsKey(nameof(MaxCallsPerMinute)) || MyInvocation.BoundParameters.ContainsKey(nameof(MaxCallsPerHour));
         var limits = new SessionLimits
         {
-            MaxCallsPerMinute = MaxCallsPerMinute,
-            MaxCallsPerHour = MaxCallsPerHour,
+            BudgetScope = BudgetScope,
+            CallLimits = limitsGiven ? new CallLimits(MaxCallsPerMinute, MaxCallsPerHour) : null,
             MaxRetries = MaxRetries,
             RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
         };
@@ -263,6 +294,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         Cloud = Cloud,
         Region = Region,
         ApiUri = ApiUri,
+        GraphUri = GraphUri,
+        GraphAccessToken = GraphAccessToken,
         AuthorityUri = AuthorityUri,
         Proxy = Proxy,
         ProxyCredential = ProxyCredential,
