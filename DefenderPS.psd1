@@ -16,6 +16,7 @@
         'Get-DefenderSession'
         'Get-DefenderAlert'
         'Get-DefenderMachine'
+        'Invoke-DefenderApiRequest'
         'Get-DefenderAlertUser'
         'Get-DefenderAlertMachine'
         'Get-DefenderUserAlert'

@@ -50,12 +50,21 @@ internal sealed class ApiRoute
     public static readonly ApiRoute MachinesByTag = new(
         "machines/findbytag", inputKind: null, EntityKind.Machine, isCollection: true, MachinePermission, "machine", sourceProperty: null);
 
+    /// <summary>
+    /// A request no cmdlet declares (Invoke-DefenderApiRequest) to <paramref name="path"/> under <c>api/</c>, counted
+    /// against <paramref name="apiName"/>: the API it matches (such as <c>POST machines/{id}/isolate</c>), or
+    /// <see cref="CallBudgets.UnknownApi"/>.
+    /// </summary>
+    public static ApiRoute Raw(string path, string apiName) =>
+        new(path, inputKind: null, EntityKind.Alert, isCollection: false, "the endpoint's documentation names", "resource", sourceProperty: null, apiName);
+
     private readonly string _pathBeforeId;
     private readonly string _pathAfterId;
 
-    private ApiRoute(string template, IdKind? inputKind, EntityKind result, bool isCollection, string permission, string resultNoun, string? sourceProperty)
+    private ApiRoute(string template, IdKind? inputKind, EntityKind result, bool isCollection, string permission, string resultNoun, string? sourceProperty, string? apiName = null)
     {
         Template = template;
+        ApiName = apiName ?? "GET " + template.Replace("{0}", "{id}");
         InputKind = inputKind;
         Result = result;
         IsCollection = isCollection;
@@ -100,7 +109,7 @@ internal sealed class ApiRoute
     public string Path => _pathBeforeId;
 
     /// <summary>The API as the service counts its calls, e.g. "GET alerts/{id}/user": the name of its call budget.</summary>
-    public string ApiName => "GET " + Template.Replace("{0}", "{id}");
+    public string ApiName { get; }
 
     /// <summary>The documented limits of this API (100 calls a minute and 1500 an hour for every route so far).</summary>
     public CallLimits Limits => CallLimits.Default;

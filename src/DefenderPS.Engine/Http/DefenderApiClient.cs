@@ -6,6 +6,8 @@ using System.IO;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
+using System.Text;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using DefenderPS.Authentication;
@@ -231,6 +233,80 @@ internal sealed class DefenderApiClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a request no cmdlet declares and writes what comes back: each item of a collection's <c>value</c> (following
+    /// next links, with the same guards as every list, when <paramref name="all"/>), a single entity, or with
+    /// <paramref name="raw"/> the body as text. An entity set <c>@odata.context</c> names that DefenderPS knows gives the
+    /// objects its type (DefenderPS.Alert, ...); anything else stays a plain object.
+    /// </summary>
+    public async Task InvokeAsync(ApiRequest request, bool all, bool raw, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        var call = new ApiCall(request.Route, null, request.Method);
+        HashSet<string>? visited = null;
+        Uri? uri = request.Uri;
+        while (uri is not null)
+        {
+            var next = await SendAsync(call, uri, sink, cancellationToken, async (content, token) =>
+            {
+                var text = await new StreamReader(content, Encoding.UTF8).ReadToEndAsync();
+                if (raw)
+                {
+                    sink.Emit(PSObject.AsPSObject(text));
+                    return null;
+                }
+
+                return text.Trim().Length == 0 ? null : EmitAnswer(text, sink);
+            }, uri == request.Uri ? request.Body : null);
+
+            if (next is null || !all)
+            {
+                uri = null;
+            }
+            else
+            {
+                visited ??= new HashSet<string>(StringComparer.Ordinal);
+                visited.Add(uri.AbsoluteUri);
+                uri = CheckNextLink(call, next, visited);
+            }
+        }
+    }
+
+    /// <summary>Writes a JSON answer's objects; returns its next link, if any.</summary>
+    private static string? EmitAnswer(string text, IPipelineSink sink)
+    {
+        using var document = JsonDocument.Parse(text);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            sink.Emit(PSObject.AsPSObject(JsonToPSObject.Convert(Encoding.UTF8.GetBytes(root.GetRawText()))));
+            return null;
+        }
+
+        var kind = root.TryGetProperty("@odata.context", out var context) && context.ValueKind == JsonValueKind.String
+            ? EntityKindExtensions.FromODataContext(context.GetString()!)
+            : null;
+        if (root.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                sink.Emit(ToObject(item, kind));
+            }
+
+            return root.TryGetProperty("@odata.nextLink", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+
+        sink.Emit(ToObject(root, kind));
+        return null;
+    }
+
+    private static PSObject ToObject(JsonElement element, EntityKind? kind)
+    {
+        var json = Encoding.UTF8.GetBytes(element.GetRawText());
+        return kind is { } known && element.ValueKind == JsonValueKind.Object
+            ? JsonToPSObject.ConvertEntity(json, known)
+            : PSObject.AsPSObject(JsonToPSObject.Convert(json));
+    }
+
     /// <summary>Disconnect-Defender: requests under way or to come fail as disconnected.</summary>
     public void Dispose()
     {
@@ -239,7 +315,8 @@ internal sealed class DefenderApiClient : IDisposable
     }
 
     /// <summary>
-    /// Sends one GET, acting on what <see cref="RetryPolicy"/> decides for each failure, and hands the successful body to
+    /// Sends one request (a GET unless <paramref name="call"/> says otherwise, with <paramref name="body"/> as JSON), acting
+    /// on what <see cref="RetryPolicy"/> decides for each failure, and hands the successful body to
     /// <paramref name="readBody"/> under the same time-out as the request.
     /// </summary>
     private async Task<string?> SendAsync(
@@ -247,7 +324,8 @@ internal sealed class DefenderApiClient : IDisposable
         Uri uri,
         IPipelineSink sink,
         CancellationToken cancellationToken,
-        Func<Stream, CancellationToken, Task<string?>> readBody)
+        Func<Stream, CancellationToken, Task<string?>> readBody,
+        byte[]? body = null)
     {
         var attempts = new RequestAttempts();
         var budget = _budgets.For(call.Route.ApiName, call.Route.Limits);
@@ -267,7 +345,13 @@ internal sealed class DefenderApiClient : IDisposable
                 try
                 {
                     var token = await GetTokenAsync(forceRefresh: attempts.TokenRefreshed, timeout.Token);
-                    using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                    using var request = new HttpRequestMessage(call.Method == "GET" ? HttpMethod.Get : new HttpMethod(call.Method), uri);
+                    if (body is not null)
+                    {
+                        request.Content = new ByteArrayContent(body);
+                        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
+                    }
+
                     request.Headers.TryAddWithoutValidation("Authorization", Bearer(token));
                     request.Headers.TryAddWithoutValidation("Accept", Json);
                     request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
@@ -276,7 +360,7 @@ internal sealed class DefenderApiClient : IDisposable
                     var watch = sink.WantsVerbose ? Stopwatch.StartNew() : null;
                     if (watch is not null)
                     {
-                        sink.Verbose($"GET {uri.AbsoluteUri}");
+                        sink.Verbose($"{call.Method} {uri.AbsoluteUri}");
                     }
 
                     _counters.CountRequest();
@@ -288,12 +372,12 @@ internal sealed class DefenderApiClient : IDisposable
 
                     if (response.IsSuccessStatusCode)
                     {
-                        using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _requestTimeout);
-                        return await readBody(body, timeout.Token);
+                        using var content = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _requestTimeout);
+                        return await readBody(content, timeout.Token);
                     }
 
                     var error = await ServiceError.ReadAsync(response, timeout.Token);
-                    decision = _retry.ForResponse(attempts, response, _tokens.CanRefresh, _clock.GetUtcNow(), call.Describe(uri));
+                    decision = _retry.ForResponse(attempts, response, _tokens.CanRefresh, _clock.GetUtcNow(), call.Describe(uri), call.MayRepeat);
                     if (decision.Action == RetryAction.Fail)
                     {
                         throw ServiceError.ToException(call, (int)response.StatusCode, error, uri);
@@ -301,7 +385,7 @@ internal sealed class DefenderApiClient : IDisposable
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    decision = _retry.ForTimeout(attempts, _requestTimeout);
+                    decision = _retry.ForTimeout(attempts, _requestTimeout, call.MayRepeat);
                     if (decision.Action == RetryAction.Fail)
                     {
                         throw new DefenderApiException(
@@ -311,7 +395,7 @@ internal sealed class DefenderApiClient : IDisposable
                 }
                 catch (Exception e) when (RetryPolicy.IsConnectionFailure(e))
                 {
-                    decision = _retry.ForException(attempts, e);
+                    decision = _retry.ForException(attempts, e, call.MayRepeat);
                     if (decision.Action == RetryAction.Fail)
                     {
                         throw new DefenderApiException(

@@ -5,24 +5,18 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using DefenderPS.Http;
-using DefenderPS.Session;
 
 namespace DefenderPS.Commands;
 
 /// <summary>
-/// Base of the data cmdlets: resolves the session, validates each input id and calls the cmdlet's route for it,
+/// Base of the data cmdlets: validates each input id and calls the cmdlet's route for it,
 /// once per distinct id in the invocation; or, in a list parameter set, pages through the cmdlet's list. A derived
 /// cmdlet only declares its parameters, its route and its list.
 /// </summary>
-public abstract class DefenderApiCmdlet : DefenderCmdlet
+public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
 {
     // Per route, each distinct id fetched in this invocation, so a repeated input is answered without a call.
     private readonly Dictionary<ApiRoute, Dictionary<string, Fetch>> _fetches = new();
-
-    /// <summary>The session to use; the one made by the last Connect-Defender when omitted.</summary>
-    [Parameter]
-    [ValidateNotNull]
-    public DefenderSession? Session { get; set; }
 
     /// <summary>How many inputs may have requests in flight at once; output keeps input order.</summary>
     [Parameter]
@@ -40,23 +34,6 @@ public abstract class DefenderApiCmdlet : DefenderCmdlet
 
     /// <summary>What to list instead of fetching ids, in a list parameter set; null otherwise.</summary>
     private protected virtual ListRequest? List => null;
-
-    private DefenderSession ActiveSession { get; set; } = null!;
-
-    protected override void BeginProcessing()
-    {
-        var session = Session ?? DefaultSession.Get();
-        if (session is null)
-        {
-            Terminate("NotConnected", ErrorCategory.ConnectionError, "There is no Defender session. Run Connect-Defender first, or pass one with -Session.");
-        }
-        else if (!session.IsConnected)
-        {
-            Terminate("SessionDisconnected", ErrorCategory.ConnectionError, $"{session} was disconnected. Run Connect-Defender to start a new session.", session);
-        }
-
-        ActiveSession = session!;
-    }
 
     protected override void ProcessRecord()
     {
