@@ -156,4 +156,21 @@ public sealed class ListFilterTests(ModuleFixture module) : IClassFixture<Module
         Assert.Equal("m1", Assert.Single(result.Output).Str("Id"));
         Assert.Equal("tag=R%26D%20%231&useStartsWithFilter=true", Assert.Single(module.Api.Requests).Query);
     }
+
+    [Theory]
+    [InlineData("Get-DefenderAlert -Severity ", "UnSpecified,Informational,Low,Medium,High")]
+    [InlineData("Get-DefenderAlert -Status In", "InProgress")]
+    [InlineData("Get-DefenderMachine -HealthStatus NoSensor", "NoSensorData,NoSensorDataImpairedCommunication")]
+    [InlineData("Get-DefenderMachine -RiskScore ", "None,Informational,Low,Medium,High")]
+    [InlineData("Get-DefenderMachine -ExposureLevel M", "Medium")]
+    [InlineData("Invoke-DefenderApiRequest x -Method P", "Post,Patch,Put")]
+    public void Enum_like_parameters_complete_their_values_without_calling_the_API(string line, string expected)
+    {
+        module.Api.ClearRequests();
+        var result = module.Run("(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText",
+            new Dictionary<string, object?> { ["line"] = line }).AssertNoErrors();
+
+        Assert.Equal(expected.Split(',').Order(), result.Output.Select(o => o.ToString()!).Order());
+        Assert.Empty(module.Api.Requests);
+    }
 }
