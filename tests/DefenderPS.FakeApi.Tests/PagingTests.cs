@@ -107,7 +107,7 @@ public sealed class PagingTests
         var bad = await control.PostAsJsonAsync("_fake/paging", new { pageSize = 0 });
         var (_, page, _) = await fake.GetAsync("api/alerts");
 
-        Assert.Equal("""{"alerts":70,"machines":19}""", await seeded.Content.ReadAsStringAsync());
+        Assert.Equal("""{"alerts":70,"machines":19,"users":8}""", await seeded.Content.ReadAsStringAsync());
         Assert.Equal("""{"pageSize":25,"maxTop":10000,"nextLinkQuirks":false}""", await paging.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(25, page.GetProperty("value").GetArrayLength());

@@ -91,6 +91,17 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public void The_documented_exceptions_name_routes_the_table_knows()
+    {
+        foreach (var template in FakeRateLimit.DocumentedExceptions().Keys)
+        {
+            var space = template.IndexOf(' ');
+            var path = "/api/" + template[(space + 1)..].Replace("{id}", "x");
+            Assert.Equal(template, DefenderPS.Demo.ApiRoutes.Match(template[..space], path, out _));
+        }
+    }
+
+    [Fact]
     public async Task The_control_endpoint_sets_per_API_limits_for_the_exe_form()
     {
         await using var fake = await StartAsync();

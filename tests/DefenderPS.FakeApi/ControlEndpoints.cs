@@ -9,7 +9,8 @@ namespace DefenderPS.FakeApi;
 /// <c>POST /_fake/enqueue</c> (like <see cref="FakeDefenderApi.Enqueue"/>), <c>GET /_fake/requests</c>
 /// (the request log, with each request's <c>routeTemplate</c>), <c>POST /_fake/clear</c> (empties the log),
 /// <c>POST /_fake/paging</c> <c>{"pageSize":50,"maxTop":10000,"nextLinkQuirks":true}</c> (any subset),
-/// <c>POST /_fake/seed</c> <c>{"machines":100,"alerts":25000}</c> (like <see cref="FakeDefenderApi.SeedAlerts"/>; answers the new totals)
+/// <c>POST /_fake/seed</c> <c>{"machines":120,"users":50,"alerts":25000}</c> (machines, then users, then alerts, as
+/// <see cref="FakeDefenderApi.SeedAlerts"/> and the others; answers the new totals)
 /// and <c>POST /_fake/ratelimits</c> <c>{"perApi":{"perMinute":100,"perHour":1500},"apis":{"GET alerts":{"perMinute":5,"perHour":20}}}</c>
 /// (per-API limits: <c>perApi</c> replaces <see cref="FakeDefenderApi.PerApiRateLimit"/>, null turns it off; each of <c>apis</c>,
 /// null to drop it, goes to <see cref="FakeDefenderApi.SetApiRateLimit"/>). They need no token and are never logged.
@@ -57,14 +58,15 @@ internal static class ControlEndpoints
             case "seed" when HttpMethods.IsPost(method):
                 await ConfigureAsync<SeedBody>(context, cancel, body =>
                 {
-                    if (body.Machines is < 0 || body.Alerts is < 0)
+                    if (body.Machines is < 0 || body.Users is < 0 || body.Alerts is < 0)
                     {
                         throw new InvalidDataException("Counts must not be negative.");
                     }
 
                     api.SeedMachines(body.Machines ?? 0);
+                    api.SeedUsers(body.Users ?? 0);
                     api.SeedAlerts(body.Alerts ?? 0);
-                    return new { Alerts = api.AlertCount, Machines = api.MachineCount };
+                    return new { Alerts = api.AlertCount, Machines = api.MachineCount, Users = api.UserCount };
                 });
                 break;
             case "ratelimits" when HttpMethods.IsPost(method):
@@ -149,7 +151,7 @@ internal sealed record EnqueueBody(string? Method, string? PathAndQuery, List<Re
 
 internal sealed record PagingBody(int? PageSize, int? MaxTop, bool? NextLinkQuirks);
 
-internal sealed record SeedBody(int? Alerts, int? Machines);
+internal sealed record SeedBody(int? Alerts, int? Machines, int? Users);
 
 /// <param name="PerApi">Undefined when absent (left as is), Null to turn per-API limits off.</param>
 internal sealed record RateLimitsBody(JsonElement PerApi, Dictionary<string, FakeRateLimit?>? Apis);

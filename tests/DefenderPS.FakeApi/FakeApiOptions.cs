@@ -38,7 +38,10 @@ public sealed class FakeApiOptions
     /// </summary>
     public FakeRateLimit? PerApiRateLimit { get; set; }
 
-    /// <summary>Limits for particular route templates (e.g. <c>["POST alerts/batchUpdate"] = new(10, 500)</c>); these apply even when <see cref="PerApiRateLimit"/> is null.</summary>
+    /// <summary>
+    /// Limits for particular route templates (e.g. <c>["POST alerts/batchUpdate"] = new(10, 500)</c>, or all the documented
+    /// ones: <see cref="FakeRateLimit.DocumentedExceptions"/>); these apply even when <see cref="PerApiRateLimit"/> is null.
+    /// </summary>
     public IDictionary<string, FakeRateLimit> ApiRateLimits { get; set; } = new Dictionary<string, FakeRateLimit>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Rows in one page of <c>GET /api/alerts</c>, <c>/api/machines</c> and the other lists (the service: 10,000).</summary>
@@ -60,6 +63,9 @@ public sealed class FakeApiOptions
     /// <summary>Synthetic machines added after the recorded ones (deterministic, see <see cref="FakeDefenderApi.SeedMachines"/>).</summary>
     public int SyntheticMachines { get; set; }
 
+    /// <summary>Synthetic users, seeded before the synthetic alerts so these relate to them (see <see cref="FakeDefenderApi.SeedUsers"/>).</summary>
+    public int SyntheticUsers { get; set; }
+
     internal const int DefaultPageSize = 10000;
 }
 
@@ -76,4 +82,17 @@ public sealed class FakeRateLimit
 
     public int PerMinute { get; set; } = 100;
     public int PerHour { get; set; } = 1500;
+
+    /// <summary>
+    /// The APIs whose documented limits differ from 100 a minute and 1,500 an hour, by route template, for
+    /// <see cref="FakeApiOptions.ApiRateLimits"/> (a new dictionary each call, so tests can change it). Live response
+    /// documents no hourly limit; it gets 600, what its minute limit allows.
+    /// </summary>
+    public static Dictionary<string, FakeRateLimit> DocumentedExceptions() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["POST alerts/batchUpdate"] = new(10, 500),
+        ["GET machineactions/{id}/GetPackageUri"] = new(2, 120),
+        ["POST machines/{id}/runliveresponse"] = new(10, 600),
+        ["POST advancedqueries/run"] = new(45, 1500),
+    };
 }

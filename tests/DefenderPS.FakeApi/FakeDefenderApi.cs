@@ -13,7 +13,8 @@ namespace DefenderPS.FakeApi;
 
 /// <summary>
 /// An in-process stand-in for the Defender for Endpoint API and its Entra ID token endpoint,
-/// answering from recorded responses, scripted faults and optional throttling.
+/// answering from recorded responses, entity sets (the list endpoints, see <see cref="EntityApi"/>),
+/// scripted faults and optional throttling, globally or per API.
 /// </summary>
 public sealed class FakeDefenderApi : IAsyncDisposable
 {
@@ -38,11 +39,12 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         _recordings = recordings;
         _tokens = new TokenEndpoint(options.Clients, options.IssuedTokenLifetime, _time);
         _rateLimiter = options.RateLimit is { } limit ? new RateLimiter(limit) : null;
-        _entities = new EntityEndpoints(recordings.Alerts, recordings.Machines, new ODataPaging());
+        _entities = new EntityEndpoints(recordings.Alerts, recordings.Machines, recordings.Users, new ODataPaging());
         PageSize = options.PageSize;
         MaxTop = options.MaxTop;
         NextLinkQuirks = options.NextLinkQuirks;
         _entities.SeedMachines(options.SyntheticMachines);
+        _entities.SeedUsers(options.SyntheticUsers);
         _entities.SeedAlerts(options.SyntheticAlerts);
         AccessToken = options.AccessToken ?? TokenEndpoint.NewToken();
         PerApiRateLimit = options.PerApiRateLimit;
@@ -135,17 +137,27 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     /// <summary>
     /// Adds <paramref name="count"/> synthetic alerts after those already served: alert n (counting from the first ever
     /// seeded) has severity Informational/Low/Medium/High by n % 4, status New/InProgress/Resolved by n % 3, is created
-    /// n minutes after 2023-01-01 and sits on a synthetic machine (a recorded one if none was seeded).
+    /// n minutes after 2023-01-01, sits on synthetic machine n % machines (a recorded one if none was seeded) and relates
+    /// to synthetic user n % users (nobody if none was seeded), who is its one logged-on user.
     /// </summary>
     public void SeedAlerts(int count) => _entities.SeedAlerts(count);
 
     /// <summary>Adds <paramref name="count"/> synthetic machines: <c>syn-000000.contoso.com</c> on, tagged <c>Synthetic</c> and <c>Batch{n / 1000}</c>.</summary>
     public void SeedMachines(int count) => _entities.SeedMachines(count);
 
+    /// <summary>
+    /// Adds <paramref name="count"/> synthetic users, <c>contoso\syn-user-0000</c> on: seed them before the alerts that
+    /// should relate to them. Their relations come from the alerts: <c>/alerts/{id}/user</c>, <c>/users/{name}/alerts</c>,
+    /// <c>/users/{name}/machines</c> and <c>/machines/{id}/logonusers</c> all answer.
+    /// </summary>
+    public void SeedUsers(int count) => _entities.SeedUsers(count);
+
     /// <summary>Alerts and machines the list endpoints serve.</summary>
     public int AlertCount => _recordings.Alerts.Count;
 
     public int MachineCount => _recordings.Machines.Count;
+
+    public int UserCount => _recordings.Users.Count;
 
     /// <summary>Limits each API gets unless <see cref="SetApiRateLimit"/> named its own; null: no per-API throttling.</summary>
     public FakeRateLimit? PerApiRateLimit

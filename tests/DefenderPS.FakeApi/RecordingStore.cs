@@ -29,7 +29,7 @@ internal readonly record struct RequestKey(string Method, string Path, string? Q
 }
 
 /// <summary>
-/// Recorded responses by request, and the alert and machine sets the list endpoints serve; loaded from JSON files
+/// Recorded responses by request, and the alert, machine and user sets the list and relation endpoints serve; loaded from JSON files
 /// (a file with an <c>entitySet</c> property is a set file, see <see cref="EntitySet.Load"/>) and extended at run time.
 /// </summary>
 internal sealed class RecordingStore
@@ -41,6 +41,8 @@ internal sealed class RecordingStore
     public EntitySet Alerts { get; } = EntitySet.Alerts();
 
     public EntitySet Machines { get; } = EntitySet.Machines();
+
+    public EntitySet Users { get; } = EntitySet.Users();
 
     public FakeResponse? Find(RequestKey key) => _responses.GetValueOrDefault(key);
 
@@ -103,7 +105,8 @@ internal sealed class RecordingStore
                 null => null,
                 "Alerts" => Alerts,
                 "Machines" => Machines,
-                var other => throw new InvalidDataException($"Unknown entity set '{other}': use Alerts or Machines."),
+                "Users" => Users,
+                var other => throw new InvalidDataException($"Unknown entity set '{other}': use Alerts, Machines or Users."),
             };
             set?.Load(document.RootElement);
             return set is not null;

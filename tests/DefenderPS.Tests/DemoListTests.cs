@@ -54,6 +54,28 @@ public sealed class DemoListTests(ModuleFixture module) : IClassFixture<ModuleFi
         Assert.Equal("|demo.", unknown.GetProperty("error").GetProperty("target").GetString());
     }
 
+    [Fact]
+    public async Task Every_High_demo_alert_leads_to_its_user_and_machine_and_on_to_the_users_machines()
+    {
+        using var client = DemoClient();
+
+        var (_, high) = await GetAsync(client, "api/alerts?$filter=severity%20eq%20'High'");
+        foreach (var alert in high.GetProperty("value").EnumerateArray())
+        {
+            var id = alert.GetProperty("id").GetString();
+            var (userStatus, user) = await GetAsync(client, $"api/alerts/{id}/user");
+            var (machineStatus, machine) = await GetAsync(client, $"api/alerts/{id}/machine");
+            var (machinesStatus, machines) = await GetAsync(client, $"api/users/{user.GetProperty("accountName").GetString()}/machines");
+
+            Assert.Equal(HttpStatusCode.OK, userStatus);
+            Assert.Equal(alert.GetProperty("relatedUser").GetProperty("userName").GetString(), user.GetProperty("accountName").GetString());
+            Assert.Equal(HttpStatusCode.OK, machineStatus);
+            Assert.Equal(alert.GetProperty("machineId").GetString(), machine.GetProperty("id").GetString());
+            Assert.Equal(HttpStatusCode.OK, machinesStatus);
+            Assert.NotEqual(0, machines.GetProperty("value").GetArrayLength());
+        }
+    }
+
     // The engine's own handler, from the module the fixture imported.
     private HttpClient DemoClient()
     {

@@ -19,7 +19,7 @@ public enum DefenderCloud
 internal static class CloudTable
 {
     /// <summary>The values -Region accepts.</summary>
-    public static readonly string[] Regions = { "us", "eu", "uk", "au", "swa", "ina" };
+    public static readonly string[] Regions = { "us", "eu", "uk", "au", "swa", "ina", "aea" };
 
     private static readonly Dictionary<DefenderCloud, CloudEndpoints> Clouds = new()
     {

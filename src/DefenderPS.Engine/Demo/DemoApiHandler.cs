@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -76,11 +77,12 @@ internal sealed class DemoApiHandler : HttpMessageHandler
         var tenant = new DemoTenant();
         foreach (var entry in document.RootElement.EnumerateArray())
         {
-            // Entity sets (alerts, machines) answer the list endpoints; every other entry is one recorded request.
+            // Entity sets (alerts, machines, users) answer the list endpoints; every other entry is one recorded request.
             var setName = EntitySet.SetName(entry);
             if (setName is not null)
             {
-                (setName == tenant.Entities.Alerts.Name ? tenant.Entities.Alerts : tenant.Entities.Machines).Load(entry);
+                var sets = new[] { tenant.Entities.Alerts, tenant.Entities.Machines, tenant.Entities.Users };
+                sets.First(set => set.Name == setName).Load(entry);
                 continue;
             }
 
@@ -99,7 +101,7 @@ internal sealed class DemoApiHandler : HttpMessageHandler
     {
         public Dictionary<string, DemoResponse> Recordings { get; } = new Dictionary<string, DemoResponse>(StringComparer.Ordinal);
 
-        public EntityApi Entities { get; } = new EntityApi(EntitySet.Alerts(), EntitySet.Machines(), new ODataPaging());
+        public EntityApi Entities { get; } = new EntityApi(EntitySet.Alerts(), EntitySet.Machines(), EntitySet.Users(), new ODataPaging());
     }
 
     private sealed class DemoResponse

@@ -29,7 +29,7 @@ internal sealed class ODataPaging
 }
 
 /// <summary>
-/// One entity set (Alerts, Machines) answering OData list and single-entity requests. Entities are kept as the exact
+/// One entity set (Alerts, Machines, Users) answering OData list and single-entity requests. Entities are kept as the exact
 /// JSON text they were given, so an entity is byte-identical in every answer that carries it.
 /// </summary>
 /// <remarks>Shared by the demo tenant (net8.0 and net472) and the test fake (linked source): keep to APIs both have.</remarks>
@@ -84,7 +84,10 @@ internal sealed class EntitySet
 
     public static EntitySet Machines() => new EntitySet("Machines", MachineFilterable);
 
-    /// <summary>"Alerts" or "Machines", as in <c>$metadata#Alerts</c>.</summary>
+    /// <summary>Full users, served by the relation endpoints only (the API has no user list).</summary>
+    public static EntitySet Users() => new EntitySet("Users", new Dictionary<string, ODataType>());
+
+    /// <summary>"Alerts", "Machines" or "Users", as in <c>$metadata#Alerts</c>.</summary>
     public string Name { get; }
 
     public IReadOnlyDictionary<string, ODataType> Filterable { get; }

@@ -34,7 +34,7 @@ internal sealed class ODataQueryException : Exception
 /// </summary>
 /// <remarks>
 /// Shared by the demo tenant (net8.0 and net472) and the test fake (linked source): keep to APIs both have.
-/// Strings compare case-insensitively, as the service's store does; a null property matches only <c>eq null</c> and <c>ne</c>.
+/// Strings compare case-insensitively (assumed of the service, not confirmed); a null property matches only <c>eq null</c> and <c>ne</c>.
 /// </remarks>
 internal sealed class ODataFilter
 {

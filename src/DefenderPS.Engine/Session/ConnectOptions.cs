@@ -30,6 +30,9 @@ internal sealed class ConnectOptions
 {
     public ConnectMethod Method { get; set; }
 
+    /// <summary>-Name: what Get-DefenderSession calls the session; tenant/app (or "demo") when null.</summary>
+    public string? Name { get; set; }
+
     public SecureString? AccessToken { get; set; }
 
     public string? TenantId { get; set; }

@@ -18,6 +18,7 @@ public sealed class DefenderSession
     /// <param name="graphTokenSource">Tokens for Microsoft Graph; null when the session has none (-AccessToken without -GraphAccessToken).</param>
     /// <param name="handler">The HTTP handler for both APIs (one connection pool, one proxy).</param>
     internal DefenderSession(
+        string name,
         TokenSource tokenSource,
         TokenSource? graphTokenSource,
         Uri apiUri,
@@ -30,6 +31,7 @@ public sealed class DefenderSession
         DefenderCloud cloud = DefenderCloud.Global,
         Uri? authority = null)
     {
+        Name = name;
         TokenSource = tokenSource;
         GraphTokenSource = graphTokenSource;
         ApiUri = apiUri;
@@ -60,6 +62,12 @@ public sealed class DefenderSession
     private readonly Lazy<DefenderApiClient?> _graphClient;
 
     public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>What tells sessions apart in Get-DefenderSession -All: Connect-Defender -Name, else tenant/app, or "demo".</summary>
+    public string Name { get; }
+
+    /// <summary>Whether cmdlets in this runspace use this session when -Session is not given.</summary>
+    public bool IsDefault => ReferenceEquals(DefaultSession.Get(), this);
 
     public string? TenantId { get; }
 

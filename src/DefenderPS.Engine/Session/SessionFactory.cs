@@ -19,8 +19,8 @@ namespace DefenderPS.Session;
 internal static class SessionFactory
 {
     /// <summary>Connect-Defender -Demo: the built-in fabrikam tenant, answered in memory through the same pipeline.</summary>
-    public static DefenderSession Demo(SessionLimits limits, SessionEnvironment environment) =>
-        new(new DemoTokenSource(environment.Clock), null, DemoApiHandler.ApiUri, DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), limits, environment.Clock);
+    public static DefenderSession Demo(string? name, SessionLimits limits, SessionEnvironment environment) =>
+        new(name ?? "demo", new DemoTokenSource(environment.Clock), null, DemoApiHandler.ApiUri, DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), limits, environment.Clock);
 
     /// <summary>
     /// Checks <paramref name="options"/> and makes the token source, before anything is sent. Runs on the pipeline
@@ -134,6 +134,11 @@ internal static class SessionFactory
         if (options.Region is not null && options.Cloud != DefenderCloud.Global)
         {
             throw Invalid("RegionNotInCloud", $"-Region applies to the commercial (Global) cloud only; the {options.Cloud} cloud has one API host. Leave out -Region.", options.Region);
+        }
+
+        if (options.Region is not null && Array.IndexOf(CloudTable.Regions, options.Region.ToLowerInvariant()) < 0)
+        {
+            throw Invalid("InvalidRegion", $"-Region '{options.Region}' is not a regional host of the API. Use one of: {string.Join(", ", CloudTable.Regions)}.", options.Region);
         }
 
         if (options.Region is not null && options.ApiUri is not null)
@@ -279,6 +284,11 @@ internal sealed class PendingSession
             Abandon();
             throw new ConnectException("TokenExpired", ErrorCategory.AuthenticationError, expired.Message, expired);
         }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            Abandon();
+            throw Unreachable(e);
+        }
         catch
         {
             Abandon();
@@ -287,8 +297,31 @@ internal sealed class PendingSession
 
         var claims = JwtClaims.Read(token);
         var graphSource = _graphSource ?? _source.ForAudience(_roots.GraphScope);
+        var tenantId = _tenantId ?? claims?.TenantId;
+        var clientId = _clientId ?? claims?.AppId;
+        var name = _options.Name ?? (tenantId is null ? _source.Kind.ToString() : clientId is null ? tenantId : $"{tenantId}/{clientId}");
         return new DefenderSession(
-            _source, graphSource, _roots.ApiUri, _roots.GraphUri, _tenantId ?? claims?.TenantId, _clientId ?? claims?.AppId, ApiHandler.Create(_proxy), _options.Limits, _environment.Clock, _options.Cloud, _authority);
+            name, _source, graphSource, _roots.ApiUri, _roots.GraphUri, tenantId, clientId, ApiHandler.Create(_proxy), _options.Limits, _environment.Clock, _options.Cloud, _authority);
+    }
+
+    /// <summary>A network failure on the way to the identity provider, bare or wrapped by MSAL; or MSAL's own time-out.</summary>
+    private static bool IsUnreachable(Exception e, CancellationToken cancellationToken) =>
+        RetryPolicy.IsConnectionFailure(e)
+        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        || (e is ConnectException && e.InnerException is { } inner && IsUnreachable(inner, cancellationToken))
+        || (e is Microsoft.Identity.Client.MsalException && e.InnerException is { } cause && IsUnreachable(cause, cancellationToken));
+
+    /// <summary>One line that says where sign-in went and what to check, instead of the network stack's exception.</summary>
+    private ConnectException Unreachable(Exception e)
+    {
+        var where = _authority is not null
+            ? $"the sign-in authority {_authority.GetLeftPart(UriPartial.Authority)}"
+            : $"the {_source.Credential}'s token endpoint";
+        var check = _proxy is not null
+            ? "Check that the proxy given with -Proxy is running and lets the request through"
+            : "Check the network, a proxy the machine needs (-Proxy), and -Cloud or -AuthorityUri";
+        return new ConnectException("SignInUnreachable", ErrorCategory.ConnectionError,
+            $"Could not reach {where} to sign in: {e.GetBaseException().Message}. {check}.", e);
     }
 
     private void Abandon()

@@ -54,6 +54,7 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     [InlineData("au")]
     [InlineData("swa")]
     [InlineData("ina")]
+    [InlineData("aea")]
     public void A_region_picks_the_regional_commercial_host(string region)
     {
         var token = Jwt(DateTimeOffset.UtcNow.AddHours(1));
@@ -97,6 +98,7 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     [InlineData("-AuthorityUri http://login.contoso.test", "DefenderPS.InvalidAuthorityUri")]
     [InlineData("-ApiUri http://api.contoso.test", "DefenderPS.InvalidApiUri")]
     [InlineData("-Proxy ftp://proxy.contoso.test", "DefenderPS.InvalidProxy")]
+    [InlineData("-Region mars", "DefenderPS.InvalidRegion")]
     public void Contradicting_or_unsafe_endpoints_are_refused_before_any_request(string parameters, string errorId)
     {
         var since = module.Api.Requests.Count;

@@ -1,14 +1,17 @@
 #:property PublishAot=false
 
-// Writes the alert and machine entity sets that the list endpoints (/api/alerts, /api/machines) serve:
-//   tests/recordings/sets/alerts.json, machines.json     (contoso, the test fake)
+// Writes the alert, machine and user entity sets that the list endpoints (/api/alerts, /api/machines) and the relations
+// of the entities in them serve:
+//   tests/recordings/sets/alerts.json, machines.json, users.json     (contoso, the test fake)
 //   the "entitySet" entries of src/DefenderPS.Engine/Demo/DemoTenant.json   (fabrikam, the demo tenant)
 // Run from anywhere in the repository:  dotnet run tests/recordings/generate/GenerateEntitySets.cs
 //
 // One model per tenant: the entities already recorded (contoso A1-A6 minus A3, M1-M4; the fabrikam alerts and machines)
-// are copied verbatim (minified), A3 is built from tests/recordings/README.md, and the extra ones come from the tables
-// below and a seeded Random, so every run writes the same bytes. Extra alerts only relate to extra users, so each recorded
-// /users/{name}/alerts answer still holds exactly that user's alerts. Prints the counts the README documents.
+// and the full users of the recorded /alerts/{id}/user answers are copied verbatim (minified), A3 is built from
+// tests/recordings/README.md, and the extra ones come from the tables below and a seeded Random, so every run writes the
+// same bytes. Extra alerts only relate to extra users, so each recorded /users/{name}/alerts answer still holds exactly that
+// user's alerts; an extra user's logOnMachinesCount is the number of machines where an alert lists it as logged on, which
+// is what /users/{name}/machines answers for it. Prints the counts the README documents.
 
 using System.Security.Cryptography;
 using System.Text;
@@ -26,13 +29,12 @@ return;
 void GenerateContoso()
 {
     var recordings = Path.Combine(root, "tests", "recordings");
-    var alerts = new Dictionary<string, string>();
-    var machines = new Dictionary<string, string>();
+    var recorded = new Recorded();
     foreach (var file in Directory.EnumerateFiles(recordings, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
     {
         if (!file.Contains($"{Path.DirectorySeparatorChar}sets{Path.DirectorySeparatorChar}"))
         {
-            Collect(JsonDocument.Parse(File.ReadAllText(file)).RootElement, alerts, machines);
+            Collect(JsonDocument.Parse(File.ReadAllText(file)).RootElement, recorded);
         }
     }
 
@@ -67,7 +69,7 @@ void GenerateContoso()
 
     // A3 is recorded only through its relations; its object follows tests/recordings/README.md.
     const string A3 = "ar638180599315648136_73827727";
-    var m3 = JsonNode.Parse(machines["a72f223ff7bbd01cf59cdbe6f0c1bf0c716681ee"])!;
+    var m3 = JsonNode.Parse(recorded.Machines["a72f223ff7bbd01cf59cdbe6f0c1bf0c716681ee"])!;
     var created = new DateTime(638180599315648136, DateTimeKind.Utc);
     var a3 = new JsonObject
     {
@@ -82,14 +84,15 @@ void GenerateContoso()
         ["aadTenantId"] = tenant.TenantId, ["threatName"] = null, ["mitreTechniques"] = new JsonArray("T1046"), ["relatedUser"] = null,
         ["loggedOnUsers"] = new JsonArray(), ["comments"] = new JsonArray(), ["evidence"] = new JsonArray(),
     };
-    alerts[A3] = a3.ToJsonString(json);
+    recorded.Alerts[A3] = a3.ToJsonString(json);
 
-    var (allAlerts, allMachines, evidence) = Build(tenant, alerts, machines);
+    var built = Build(tenant, recorded);
     var sets = Path.Combine(recordings, "sets");
     Directory.CreateDirectory(sets);
-    File.WriteAllText(Path.Combine(sets, "alerts.json"), SetFile("Alerts", allAlerts, evidence) + "\n");
-    File.WriteAllText(Path.Combine(sets, "machines.json"), SetFile("Machines", allMachines, null) + "\n");
-    Summarize("contoso", allAlerts, allMachines);
+    File.WriteAllText(Path.Combine(sets, "alerts.json"), SetFile("Alerts", built.Alerts, built.Evidence) + "\n");
+    File.WriteAllText(Path.Combine(sets, "machines.json"), SetFile("Machines", built.Machines, null) + "\n");
+    File.WriteAllText(Path.Combine(sets, "users.json"), SetFile("Users", built.Users, null) + "\n");
+    Summarize("contoso", built);
 }
 
 void GenerateFabrikam()
@@ -97,11 +100,10 @@ void GenerateFabrikam()
     var path = Path.Combine(root, "src", "DefenderPS.Engine", "Demo", "DemoTenant.json");
     var lines = File.ReadAllLines(path).ToList();
     var recordingLines = lines.Where(l => l.StartsWith("{\"request\"", StringComparison.Ordinal)).ToList();
-    var alerts = new Dictionary<string, string>();
-    var machines = new Dictionary<string, string>();
+    var recorded = new Recorded();
     foreach (var line in recordingLines)
     {
-        Collect(JsonDocument.Parse(line.TrimEnd(',')).RootElement, alerts, machines);
+        Collect(JsonDocument.Parse(line.TrimEnd(',')).RootElement, recorded);
     }
 
     var tenant = new Tenant(
@@ -135,18 +137,19 @@ void GenerateFabrikam()
         ],
         ExtraAlerts: 38);
 
-    var (allAlerts, allMachines, evidence) = Build(tenant, alerts, machines);
+    var built = Build(tenant, recorded);
     var output = new StringBuilder("[\n");
     output.Append(string.Join(",\n", recordingLines.Select(l => l.TrimEnd(','))));
-    output.Append(",\n").Append(SetFile("Alerts", allAlerts, evidence));
-    output.Append(",\n").Append(SetFile("Machines", allMachines, null));
+    output.Append(",\n").Append(SetFile("Alerts", built.Alerts, built.Evidence));
+    output.Append(",\n").Append(SetFile("Machines", built.Machines, null));
+    output.Append(",\n").Append(SetFile("Users", built.Users, null));
     output.Append("\n]\n");
     File.WriteAllText(path, output.ToString());
-    Summarize("fabrikam", allAlerts, allMachines);
+    Summarize("fabrikam", built);
 }
 
-// The recorded entities (minified, @odata.context dropped), first seen first.
-void Collect(JsonElement element, Dictionary<string, string> alerts, Dictionary<string, string> machines)
+// The recorded entities (minified, @odata.context dropped), first seen first; full users come from single-user answers.
+void Collect(JsonElement element, Recorded recorded)
 {
     foreach (var recording in element.ValueKind == JsonValueKind.Array ? element.EnumerateArray().ToArray() : [element])
     {
@@ -155,10 +158,14 @@ void Collect(JsonElement element, Dictionary<string, string> alerts, Dictionary<
             continue;
         }
 
-        var entities = body.TryGetProperty("value", out var value) ? value.EnumerateArray().ToArray() : [body];
+        var single = !body.TryGetProperty("value", out var value);
+        var entities = single ? [body] : value.EnumerateArray().ToArray();
         foreach (var entity in entities)
         {
-            var target = entity.TryGetProperty("severity", out _) ? alerts : entity.TryGetProperty("osPlatform", out _) ? machines : null;
+            var target = entity.TryGetProperty("severity", out _) ? recorded.Alerts
+                : entity.TryGetProperty("osPlatform", out _) ? recorded.Machines
+                : single && entity.TryGetProperty("accountName", out _) ? recorded.Users
+                : null;
             if (target is not null && entity.TryGetProperty("id", out var id))
             {
                 target.TryAdd(id.GetString()!, "{" + string.Join(",", entity.EnumerateObject()
@@ -169,10 +176,10 @@ void Collect(JsonElement element, Dictionary<string, string> alerts, Dictionary<
     }
 }
 
-(List<string> Alerts, List<string> Machines, Dictionary<string, string> Evidence) Build(Tenant tenant, Dictionary<string, string> recordedAlerts, Dictionary<string, string> recordedMachines)
+Built Build(Tenant tenant, Recorded recorded)
 {
     var random = new Random(tenant.Seed);
-    var machines = recordedMachines.Values.ToList();
+    var machines = recorded.Machines.Values.ToList();
     var extraMachines = new List<JsonObject>();
     foreach (var spec in tenant.Machines)
     {
@@ -182,9 +189,9 @@ void Collect(JsonElement element, Dictionary<string, string> alerts, Dictionary<
     }
 
     var alerts = new List<(DateTime Created, string Json)>();
-    foreach (var recorded in recordedAlerts.Values)
+    foreach (var alert in recorded.Alerts.Values)
     {
-        alerts.Add((DateTime.Parse(JsonNode.Parse(recorded)!["alertCreationTime"]!.GetValue<string>(), null, System.Globalization.DateTimeStyles.AdjustToUniversal), recorded));
+        alerts.Add((DateTime.Parse(JsonNode.Parse(alert)!["alertCreationTime"]!.GetValue<string>(), null, System.Globalization.DateTimeStyles.AdjustToUniversal), alert));
     }
 
     var evidence = new Dictionary<string, string>();
@@ -204,7 +211,34 @@ void Collect(JsonElement element, Dictionary<string, string> alerts, Dictionary<
 
     // Both sets in the order the service is assumed to keep: oldest first.
     var machinesByFirstSeen = machines.OrderBy(m => JsonNode.Parse(m)!["firstSeen"]!.GetValue<string>(), StringComparer.Ordinal).ToList();
-    return (alerts.OrderBy(a => a.Created).Select(a => a.Json).ToList(), machinesByFirstSeen, evidence);
+    var orderedAlerts = alerts.OrderBy(a => a.Created).Select(a => a.Json).ToList();
+    var users = recorded.Users.Values.ToList();
+    var sidPrefix = JsonNode.Parse(users[0])!["accountSid"]!.GetValue<string>();
+    sidPrefix = sidPrefix[..(sidPrefix.LastIndexOf('-') + 1)];
+    for (var i = 0; i < tenant.Users.Length; i++)
+    {
+        users.Add(NewUser(tenant, tenant.Users[i], sidPrefix + (1200 + i * 7), orderedAlerts, random).ToJsonString(json));
+    }
+
+    return new Built(orderedAlerts, machinesByFirstSeen, users, evidence);
+}
+
+// A full user; its machines are those where an alert lists it as logged on, as the relation endpoints derive them.
+JsonObject NewUser(Tenant tenant, string name, string sid, List<string> alerts, Random random)
+{
+    var machineIds = alerts.Select(a => JsonNode.Parse(a)!)
+        .Where(a => a["loggedOnUsers"]!.AsArray().Any(u => u!["accountName"]!.GetValue<string>() == name))
+        .Select(a => a["machineId"]!.GetValue<string>())
+        .Distinct()
+        .ToList();
+    return new JsonObject
+    {
+        ["id"] = $"{tenant.Domain}\\{name}", ["accountName"] = name, ["accountDomain"] = tenant.Domain, ["accountSid"] = sid,
+        ["firstSeen"] = Time(tenant.From.AddDays(-random.Next(100, 700)).AddSeconds(random.Next(0, 86400))),
+        ["lastSeen"] = Time(tenant.To.AddMinutes(-random.Next(5, 900))),
+        ["mostPrevalentMachineId"] = machineIds.FirstOrDefault(), ["leastPrevalentMachineId"] = machineIds.LastOrDefault(),
+        ["logonTypes"] = "Interactive", ["logOnMachinesCount"] = machineIds.Count, ["isDomainAdmin"] = false, ["isOnlyNetworkUser"] = false,
+    };
 }
 
 JsonObject NewMachine(Tenant tenant, MachineSpec spec, Random random)
@@ -246,7 +280,7 @@ JsonObject NewAlert(Tenant tenant, AlertKind kind, JsonObject machine, DateTime 
     var firstEvent = created.AddSeconds(-random.Next(30, 900)).AddTicks(-random.Next(0, 9999999));
     var lastEvent = firstEvent.AddSeconds(random.Next(0, 200)).AddTicks(random.Next(0, 9999999));
     var updated = status == "Resolved" ? created.AddHours(random.Next(1, 48)).AddTicks(random.Next(0, 9999999)) : created.AddSeconds(random.Next(1, 3600));
-    var userName = UPPER(tenant.Domain);
+    var domainName = tenant.Domain.ToUpperInvariant();
     var truePositive = kind.Category is "Malware" or "Ransomware" or "CredentialAccess";
     var id = (kind.Source == "CustomDetection" ? "ar" : "da") + created.Ticks.ToString("D18") + "_" + random.Next(int.MinValue, int.MaxValue);
     return new JsonObject
@@ -264,8 +298,8 @@ JsonObject NewAlert(Tenant tenant, AlertKind kind, JsonObject machine, DateTime 
         ["resolvedTime"] = status == "Resolved" ? Time(updated.AddTicks(-random.Next(0, 999999))) : null,
         ["machineId"] = machine["id"]!.GetValue<string>(), ["computerDnsName"] = spec.Name, ["rbacGroupName"] = machine["rbacGroupName"]!.GetValue<string>(),
         ["aadTenantId"] = tenant.TenantId, ["threatName"] = kind.Threat, ["mitreTechniques"] = new JsonArray(kind.Mitre.Select(t => (JsonNode)t!).ToArray()),
-        ["relatedUser"] = user is null ? null : new JsonObject { ["userName"] = user, ["domainName"] = userName },
-        ["loggedOnUsers"] = user is null ? new JsonArray() : new JsonArray(new JsonObject { ["accountName"] = user, ["domainName"] = userName }),
+        ["relatedUser"] = user is null ? null : new JsonObject { ["userName"] = user, ["domainName"] = domainName },
+        ["loggedOnUsers"] = user is null ? new JsonArray() : new JsonArray(new JsonObject { ["accountName"] = user, ["domainName"] = domainName }),
         ["comments"] = assigned is null ? new JsonArray() : new JsonArray(new JsonObject
         {
             ["comment"] = status == "Resolved" ? "Reviewed and closed." : "Looking into it.", ["createdBy"] = assigned, ["createdTime"] = Time(updated.AddSeconds(-1)),
@@ -282,7 +316,7 @@ JsonArray EvidenceFor(Tenant tenant, JsonObject alert, DateTime created)
     var items = new JsonArray();
     if (user is not null)
     {
-        items.Add(Evidence("User", created, accountName: user, domainName: UPPER(tenant.Domain)));
+        items.Add(Evidence("User", created, accountName: user, domainName: tenant.Domain.ToUpperInvariant()));
     }
 
     items.Add(Evidence("File", created, sha1: Convert.ToHexStringLower(sha[..20]), sha256: Convert.ToHexStringLower(sha), fileName: "payload.exe",
@@ -316,11 +350,11 @@ string SetFile(string name, List<string> entities, Dictionary<string, string>? e
     return text.Append('}').ToString();
 }
 
-void Summarize(string tenant, List<string> alerts, List<string> machines)
+void Summarize(string tenant, Built built)
 {
-    var a = alerts.Select(t => JsonNode.Parse(t)!).ToList();
-    var m = machines.Select(t => JsonNode.Parse(t)!).ToList();
-    Console.WriteLine($"{tenant}: {a.Count} alerts, {m.Count} machines");
+    var a = built.Alerts.Select(t => JsonNode.Parse(t)!).ToList();
+    var m = built.Machines.Select(t => JsonNode.Parse(t)!).ToList();
+    Console.WriteLine($"{tenant}: {a.Count} alerts, {m.Count} machines, {built.Users.Count} users");
     foreach (var property in new[] { "severity", "status", "category", "detectionSource" })
     {
         Console.WriteLine($"  alerts by {property}: " + string.Join(", ", a.GroupBy(x => x[property]!.GetValue<string>()).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
@@ -335,7 +369,6 @@ void Summarize(string tenant, List<string> alerts, List<string> machines)
     Console.WriteLine($"  alertCreationTime from {a.Min(x => x["alertCreationTime"]!.GetValue<string>())} to {a.Max(x => x["alertCreationTime"]!.GetValue<string>())}");
 }
 
-static string UPPER(string domain) => domain.ToUpperInvariant();
 
 static string Time(DateTime utc) => utc.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF") + "Z";
 
@@ -415,6 +448,17 @@ partial class Program
             "{user} opened a link that SmartScreen reports as phishing on {machine}."),
     ];
 }
+
+class Recorded
+{
+    public Dictionary<string, string> Alerts { get; } = [];
+
+    public Dictionary<string, string> Machines { get; } = [];
+
+    public Dictionary<string, string> Users { get; } = [];
+}
+
+record Built(List<string> Alerts, List<string> Machines, List<string> Users, Dictionary<string, string> Evidence);
 
 record AlertKind(string Title, string Category, string Source, string[] Severities, string[] Mitre, string? Threat, string Description);
 
