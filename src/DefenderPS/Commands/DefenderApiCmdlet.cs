@@ -115,7 +115,7 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
 
         var fetch = new Fetch();
         fetches[id] = fetch;
-        return fetch.RunAsync(ActiveSession.Client.GetAsync(route, id, query, fetch.Recording(sink), stopping));
+        return fetch.Track(ActiveSession.Client.GetAsync(route, id, query, fetch.Recording(sink), stopping));
     }
 
     /// <summary>One id's call in this invocation: what it wrote and how it ended, for inputs repeating the id.</summary>
@@ -126,7 +126,8 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
 
         public IPipelineSink Recording(IPipelineSink sink) => new RecordingSink(sink, _results);
 
-        public Task RunAsync(Task call) => _done = call;
+        /// <summary>Keeps <paramref name="call"/>, the first call for the id, for the repeats to wait for; returns it.</summary>
+        public Task Track(Task call) => _done = call;
 
         /// <summary>
         /// Writes copies of the first call's results, each saying it was fetched for <paramref name="id"/> (which may differ
