@@ -195,4 +195,22 @@ public sealed class InvokeApiRequestTests(ModuleFixture module) : IClassFixture<
         Assert.Equal("DefenderPS.BadRequest,DefenderPS.Commands.InvokeDefenderApiRequestCommand", error.FullyQualifiedErrorId);
         Assert.Contains("HTTP 400", error.ToString());
     }
+
+    [Fact]
+    public void A_request_counts_against_the_budget_of_the_API_its_path_matches_and_other_paths_share_one()
+    {
+        module.Api.Enqueue("POST", $"/api/machines/{M1}/isolate", FakeResponse.Json(201, MachineAction));
+        module.Api.Enqueue("GET", "/api/vulnerabilities", FakeResponse.Json(200, """{"value":[]}"""));
+
+        var result = Run($$"""
+            Invoke-DefenderApiRequest machines/{{M1}}/isolate -Method Post -Body @{ Comment = 'x' } | Out-Null
+            Invoke-DefenderApiRequest api/v1.0/alerts/{{A1}} | Out-Null
+            Invoke-DefenderApiRequest vulnerabilities | Out-Null
+            (Get-DefenderSession).Budgets | ForEach-Object { '{0} {1}' -f $_.Api, ($_.MaxCallsPerMinute - $_.CallsLeftThisMinute) }
+            """).AssertNoErrors();
+
+        Assert.Contains("POST machines/{id}/isolate 1", result.Output.Select(o => o.ToString()));
+        Assert.Contains("GET alerts/{id} 1", result.Output.Select(o => o.ToString()));
+        Assert.Contains("other 1", result.Output.Select(o => o.ToString()));
+    }
 }
