@@ -213,4 +213,16 @@ public sealed class InvokeApiRequestTests(ModuleFixture module) : IClassFixture<
         Assert.Contains("GET alerts/{id} 1", result.Output.Select(o => o.ToString()));
         Assert.Contains("other 1", result.Output.Select(o => o.ToString()));
     }
+
+    [Fact]
+    public void All_never_sends_a_POST_again_to_follow_a_next_link()
+    {
+        module.Api.Enqueue("POST", "/api/advancedqueries/run",
+            FakeResponse.Json(200, """{"value":[{"a":1}],"@odata.nextLink":"{{baseUrl}}/api/advancedqueries/run?page=2"}"""));
+
+        var result = Run("""Invoke-DefenderApiRequest advancedqueries/run -Method Post -Body @{ Query = 'DeviceInfo | take 1' } -All""").AssertNoErrors();
+
+        Assert.Equal(1, Assert.Single(result.Output).Prop("A"));
+        Assert.Single(module.Api.Requests);
+    }
 }

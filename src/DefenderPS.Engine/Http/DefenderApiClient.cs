@@ -256,9 +256,10 @@ internal sealed class DefenderApiClient : IDisposable
                 }
 
                 return text.Trim().Length == 0 ? null : EmitAnswer(text, sink);
-            }, uri == request.Uri ? request.Body : null);
+            }, request.Body);
 
-            if (next is null || !all)
+            // Next links are read with GET; a request of another method is never sent again to follow one.
+            if (next is null || !all || call.Method != "GET")
             {
                 uri = null;
             }
