@@ -2,8 +2,8 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using DefenderPS.Hosting;
 
-// Runs the PowerShell engine in-process, imports the built module and triages the demo tenant:
-// alert -> its user -> the user's machines -> who logged on there, printed as a user would see it.
+// Runs the PowerShell engine in-process, imports the built module and triages the demo tenant: the new high alerts and
+// the machines most at risk, then alert -> its user -> the user's machines -> who logged on there, printed as a user would see it.
 var module = FindModule();
 var host = new TextHost(Console.Out, width: Console.IsOutputRedirected ? 160 : Math.Max(120, Console.WindowWidth));
 var state = InitialSessionState.CreateDefault2();
@@ -14,6 +14,8 @@ runspace.Open();
 var steps = new (string Title, string Script)[]
 {
     ("Connect-Defender -Demo -PassThru", "Connect-Defender -Demo -PassThru"),
+    ("Get-DefenderAlert -Severity High -Status New", "Get-DefenderAlert -Severity High -Status New"),
+    ("Get-DefenderMachine -RiskScore High", "Get-DefenderMachine -RiskScore High"),
     ("Get-DefenderUserAlert alice", "Get-DefenderUserAlert alice"),
     ("$alert = @(Get-DefenderUserAlert alice)[0]; $alert | Get-DefenderAlertUser", "$alert = @(Get-DefenderUserAlert alice)[0]; $alert | Get-DefenderAlertUser"),
     ("$alert | Get-DefenderAlertUser | Get-DefenderUserMachine", "$alert | Get-DefenderAlertUser | Get-DefenderUserMachine"),

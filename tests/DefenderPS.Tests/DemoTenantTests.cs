@@ -48,6 +48,12 @@ public sealed class DemoTenantTests(ModuleFixture module) : IClassFixture<Module
     [InlineData("Get-DefenderUserAlert alice | Get-DefenderAlertMachine", "DefenderPS.Machine")]
     [InlineData("Get-DefenderUserAlert bob | Get-DefenderAlertUser", "DefenderPS.User")]
     [InlineData("Get-DefenderUserMachine bob | Get-DefenderMachineLogonUser", "DefenderPS.User")]
+    [InlineData("Get-DefenderAlert -Severity High -Status New", "DefenderPS.Alert")]
+    [InlineData("Get-DefenderAlert -Severity High -Top 1 | Get-DefenderMachine", "DefenderPS.Machine")]
+    [InlineData("Get-DefenderMachine -RiskScore High", "DefenderPS.Machine")]
+    [InlineData("Get-DefenderMachine -Tag Tier -StartsWith", "DefenderPS.Machine")]
+    [InlineData("Get-DefenderMachine -ComputerDnsName \"o'neil-lt.fabrikam.com\" | Get-DefenderAlert", "DefenderPS.Alert")]
+    [InlineData("Invoke-DefenderApiRequest machines/sql01.fabrikam.com", "DefenderPS.Machine")]
     public void Every_cmdlet_answers_from_the_demo_tenant(string pipeline, string typeName)
     {
         var result = module.Run("Connect-Defender -Demo\n" + pipeline).AssertNoErrors();

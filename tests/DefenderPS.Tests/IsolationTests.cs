@@ -132,7 +132,7 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
             [
                 "session type by name before any cmdlet ran: DefenderPS.Session.DefenderSession",
                 "a cloud by name: GCCHigh",
-                "8",
+                "11",
                 "the session is a [DefenderPS.Session.DefenderSession]: True",
                 "its load context: DefenderPS",
                 "MSAL's types by name: False",

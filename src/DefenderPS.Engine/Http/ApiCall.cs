@@ -2,26 +2,37 @@ using System;
 
 namespace DefenderPS.Http;
 
-/// <summary>One route called for one id: the words every message about this call uses.</summary>
+/// <summary>One route called for one id (or a list route, with none): the words every message about this call uses.</summary>
 internal sealed class ApiCall
 {
-    public ApiCall(ApiRoute route, string id)
+    public ApiCall(ApiRoute route, string? id, string method = "GET")
     {
         Route = route;
         Id = id;
+        Method = method;
     }
 
     public ApiRoute Route { get; }
 
-    public string Id { get; }
+    public string? Id { get; }
 
-    /// <summary>For example "alert 'da63...'".</summary>
+    /// <summary>The HTTP method, upper case.</summary>
+    public string Method { get; }
+
+    /// <summary>
+    /// Whether the request may be sent again after it may have reached the service. Only a GET: anything else could
+    /// act twice (isolate a machine, append a comment), so it is retried only when it certainly was not acted on.
+    /// </summary>
+    public bool MayRepeat => Method == "GET";
+
+    /// <summary>For example "alert 'da63...'", or the request itself for a call without an id.</summary>
     public string Subject => Route.InputKind switch
     {
         IdKind.Alert => $"alert '{Id}'",
         IdKind.Machine => $"machine '{Id}'",
-        _ => $"user '{Id}'",
+        IdKind.User => $"user '{Id}'",
+        _ => $"{Method} /api/{Route.Path}",
     };
 
-    public string Describe(Uri uri) => $"GET {uri.AbsolutePath}";
+    public string Describe(Uri uri) => $"{Method} {uri.AbsolutePath}";
 }

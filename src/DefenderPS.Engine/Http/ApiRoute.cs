@@ -9,27 +9,62 @@ namespace DefenderPS.Http;
 /// </summary>
 internal sealed class ApiRoute
 {
+    private const string AlertPermission = "Alert.Read.All or Alert.ReadWrite.All";
+    private const string MachinePermission = "Machine.Read.All or Machine.ReadWrite.All";
+
     public static readonly ApiRoute AlertUser = new(
         "alerts/{0}/user", IdKind.Alert, EntityKind.User, isCollection: false, "User.Read.All", "user", "AlertId");
 
     public static readonly ApiRoute AlertMachine = new(
-        "alerts/{0}/machine", IdKind.Alert, EntityKind.Machine, isCollection: false, "Machine.Read.All or Machine.ReadWrite.All", "machine", "AlertId");
+        "alerts/{0}/machine", IdKind.Alert, EntityKind.Machine, isCollection: false, MachinePermission, "machine", "AlertId");
 
     public static readonly ApiRoute UserAlerts = new(
-        "users/{0}/alerts", IdKind.User, EntityKind.Alert, isCollection: true, "Alert.Read.All or Alert.ReadWrite.All", "alert", "UserName");
+        "users/{0}/alerts", IdKind.User, EntityKind.Alert, isCollection: true, AlertPermission, "alert", "UserName");
 
     public static readonly ApiRoute UserMachines = new(
-        "users/{0}/machines", IdKind.User, EntityKind.Machine, isCollection: true, "Machine.Read.All or Machine.ReadWrite.All", "machine", "UserName");
+        "users/{0}/machines", IdKind.User, EntityKind.Machine, isCollection: true, MachinePermission, "machine", "UserName");
 
     public static readonly ApiRoute MachineLogonUsers = new(
         "machines/{0}/logonusers", IdKind.Machine, EntityKind.User, isCollection: true, "User.Read.All", "logged-on user", "MachineId");
 
+    public static readonly ApiRoute MachineAlerts = new(
+        "machines/{0}/alerts", IdKind.Machine, EntityKind.Alert, isCollection: true, AlertPermission, "alert", "MachineId");
+
+    /// <summary>An alert by its id: the result is the entity itself, so nothing is added to say what it was fetched for.</summary>
+    public static readonly ApiRoute Alert = new(
+        "alerts/{0}", IdKind.Alert, EntityKind.Alert, isCollection: false, AlertPermission, "alert", sourceProperty: null);
+
+    /// <summary>A machine by its id or computer name.</summary>
+    public static readonly ApiRoute Machine = new(
+        "machines/{0}", IdKind.Machine, EntityKind.Machine, isCollection: false, MachinePermission, "machine", sourceProperty: null);
+
+    /// <summary>The alert list, with <c>$filter</c>, <c>$top</c>, <c>$skip</c> and <c>$expand</c>.</summary>
+    public static readonly ApiRoute Alerts = new(
+        "alerts", inputKind: null, EntityKind.Alert, isCollection: true, AlertPermission, "alert", sourceProperty: null);
+
+    /// <summary>The machine list, with <c>$filter</c>, <c>$top</c> and <c>$skip</c>.</summary>
+    public static readonly ApiRoute Machines = new(
+        "machines", inputKind: null, EntityKind.Machine, isCollection: true, MachinePermission, "machine", sourceProperty: null);
+
+    /// <summary>Machines by tag: <c>?tag=X</c>, and <c>&amp;useStartsWithFilter=true</c> for a tag prefix.</summary>
+    public static readonly ApiRoute MachinesByTag = new(
+        "machines/findbytag", inputKind: null, EntityKind.Machine, isCollection: true, MachinePermission, "machine", sourceProperty: null);
+
+    /// <summary>
+    /// A request no cmdlet declares (Invoke-DefenderApiRequest) to <paramref name="path"/> under <c>api/</c>, counted
+    /// against <paramref name="apiName"/>: the API it matches (such as <c>POST machines/{id}/isolate</c>), or
+    /// <see cref="CallBudgets.UnknownApi"/>.
+    /// </summary>
+    public static ApiRoute Raw(string path, string apiName) =>
+        new(path, inputKind: null, EntityKind.Alert, isCollection: false, "the endpoint's documentation names", "resource", sourceProperty: null, apiName);
+
     private readonly string _pathBeforeId;
     private readonly string _pathAfterId;
 
-    private ApiRoute(string template, IdKind inputKind, EntityKind result, bool isCollection, string permission, string resultNoun, string sourceProperty)
+    private ApiRoute(string template, IdKind? inputKind, EntityKind result, bool isCollection, string permission, string resultNoun, string? sourceProperty, string? apiName = null)
     {
         Template = template;
+        ApiName = apiName ?? "GET " + template.Replace("{0}", "{id}");
         InputKind = inputKind;
         Result = result;
         IsCollection = isCollection;
@@ -39,13 +74,14 @@ internal sealed class ApiRoute
 
         // Split once, so a request path is one concatenation rather than a format string per call.
         var hole = template.IndexOf("{0}", StringComparison.Ordinal);
-        _pathBeforeId = template.Substring(0, hole);
-        _pathAfterId = template.Substring(hole + 3);
+        _pathBeforeId = hole < 0 ? template : template.Substring(0, hole);
+        _pathAfterId = hole < 0 ? string.Empty : template.Substring(hole + 3);
     }
 
     public string Template { get; }
 
-    public IdKind InputKind { get; }
+    /// <summary>The kind of id in the path, or null for a route without one (a list).</summary>
+    public IdKind? InputKind { get; }
 
     public EntityKind Result { get; }
 
@@ -57,14 +93,23 @@ internal sealed class ApiRoute
     /// <summary>What the call returns, in words, for messages such as "no machine was found for alert X".</summary>
     public string ResultNoun { get; }
 
-    /// <summary>Name of the property added to every result, holding the id it was fetched for.</summary>
-    public string SourceProperty { get; }
+    /// <summary>Name of the property added to every result, holding the id it was fetched for; null adds none.</summary>
+    public string? SourceProperty { get; }
+
+    /// <summary>
+    /// How ids of this route compare when one invocation answers repeated inputs from one fetch: user names and
+    /// machine ids (and computer names) are case-insensitive to the service; alert ids are taken as they are.
+    /// </summary>
+    public StringComparer IdComparer => InputKind == IdKind.Alert ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase;
 
     /// <summary>The request path under the API's <c>api/</c> root for an id that <see cref="ResourceId"/> has already validated.</summary>
     public string PathFor(string id) => _pathBeforeId + Uri.EscapeDataString(id) + _pathAfterId;
 
+    /// <summary>The request path of a route without an id.</summary>
+    public string Path => _pathBeforeId;
+
     /// <summary>The API as the service counts its calls, e.g. "GET alerts/{id}/user": the name of its call budget.</summary>
-    public string ApiName => "GET " + Template.Replace("{0}", "{id}");
+    public string ApiName { get; }
 
     /// <summary>The documented limits of this API (100 calls a minute and 1500 an hour for every route so far).</summary>
     public CallLimits Limits => CallLimits.Default;

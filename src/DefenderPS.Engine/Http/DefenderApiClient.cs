@@ -6,6 +6,8 @@ using System.IO;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
+using System.Text;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using DefenderPS.Authentication;
@@ -83,12 +85,25 @@ internal sealed class DefenderApiClient : IDisposable
         _signInName = signInName;
     }
 
-    /// <summary>Calls <paramref name="route"/> for one validated id and emits every entity it returns.</summary>
-    public async Task GetAsync(ApiRoute route, string id, IPipelineSink sink, CancellationToken cancellationToken)
+    /// <summary>The service's page cap and largest <c>$top</c>.</summary>
+    public const int ServicePageSize = 10000;
+
+    private const int ListProgressId = 0x0DF0;
+
+    /// <summary>How many objects <see cref="ListAsync"/> asks for per page: the service's cap, smaller in tests.</summary>
+    internal int ListPageSize { get; set; } = ServicePageSize;
+
+    /// <summary>
+    /// Calls <paramref name="route"/> for one validated id (or, for a route without one, with <paramref name="id"/> null)
+    /// and emits every entity it returns, following next links.
+    /// </summary>
+    /// <param name="query">The query string without its <c>?</c>, its values already escaped; null for none.</param>
+    public async Task GetAsync(ApiRoute route, string? id, string? query, IPipelineSink sink, CancellationToken cancellationToken)
     {
         var call = new ApiCall(route, id);
         var emitted = 0;
-        Uri? uri = new(_apiRoot + route.PathFor(id));
+        var path = id is null ? route.Path : route.PathFor(id);
+        Uri? uri = new(_apiRoot + path + (query is null ? string.Empty : "?" + query));
 
         // Made at the first next link only: most calls fetch one page.
         HashSet<string>? visited = null;
@@ -106,7 +121,11 @@ internal sealed class DefenderApiClient : IDisposable
                         return;
                     }
 
-                    JsonToPSObject.SetProperty(entity, route.SourceProperty, id);
+                    if (route.SourceProperty is not null)
+                    {
+                        JsonToPSObject.SetProperty(entity, route.SourceProperty, id);
+                    }
+
                     _onResult?.Invoke(route.Result, entity);
                     pageEmitted++;
                     emitted++;
@@ -139,6 +158,158 @@ internal sealed class DefenderApiClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lists an entity set by paging it itself (<c>$top=N&amp;$skip=k*N</c>) instead of following next links, which the
+    /// service stops giving with <c>$top</c> and, past 10,000 objects, repeats for ever. Stops after a short page, after
+    /// <see cref="ListRequest.Top"/> objects (fetching no further page), or when a full page brings nothing new; writes
+    /// every id once, however the pages overlap.
+    /// </summary>
+    public async Task ListAsync(ListRequest list, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        var route = list.Route;
+        var call = new ApiCall(route, null);
+        var activity = $"Listing {list.Describe()}";
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        var count = 0;
+        var skip = 0;
+        var pages = 0;
+        while (true)
+        {
+            var asked = list.Top is { } top ? Math.Min(ListPageSize, top - count) : ListPageSize;
+            var uri = new Uri(_apiRoot + route.Path + "?" + list.PageQuery(asked, skip));
+
+            // Rows counts the page as it arrives (again from zero if it is fetched again after a dropped connection);
+            // fresh counts what it added, once, since the de-duplication skips what an earlier attempt wrote.
+            var rows = 0;
+            var fresh = 0;
+            var next = await SendAsync(call, uri, sink, cancellationToken, async (body, token) =>
+            {
+                rows = 0;
+                return await ODataCollectionReader.ReadPageAsync(body, route.Result, entity =>
+                {
+                    rows++;
+                    if (list.Top is { } most && count >= most)
+                    {
+                        return;
+                    }
+
+                    if (entity.Properties["Id"]?.Value is string id && !written.Add(id))
+                    {
+                        return;
+                    }
+
+                    fresh++;
+                    count++;
+                    _onResult?.Invoke(route.Result, entity);
+                    sink.Emit(entity);
+                }, token);
+            });
+
+            pages++;
+            sink.Progress(new ProgressRecord(ListProgressId, activity, $"{count} {route.ResultNoun}s in {pages} page{(pages == 1 ? string.Empty : "s")}"));
+            if (list.Top is { } wanted && count >= wanted)
+            {
+                break;
+            }
+
+            if (rows == 0 || (rows < asked && next is null))
+            {
+                // A short page with no next link is the last; one with a next link only shows the service's pages are smaller.
+                break;
+            }
+
+            if (fresh == 0)
+            {
+                throw new DefenderApiException(
+                    DefenderErrorKind.InvalidResponse,
+                    $"Listing {list.Describe()} stopped after {count} {route.ResultNoun}s: page {pages} ({uri.AbsoluteUri}) held only {route.ResultNoun}s already written, so the service is not moving on. The list may be incomplete.");
+            }
+
+            skip += rows;
+        }
+
+        sink.Progress(new ProgressRecord(ListProgressId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        if (count == 0)
+        {
+            sink.Verbose($"No {list.Describe()} were found.");
+        }
+    }
+
+    /// <summary>
+    /// Sends a request no cmdlet declares and writes what comes back: each item of a collection's <c>value</c> (following
+    /// next links, with the same guards as every list, when <paramref name="all"/>), a single entity, or with
+    /// <paramref name="raw"/> the body as text. An entity set <c>@odata.context</c> names that DefenderPS knows gives the
+    /// objects its type (DefenderPS.Alert, ...); anything else stays a plain object.
+    /// </summary>
+    public async Task InvokeAsync(ApiRequest request, bool all, bool raw, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        var call = new ApiCall(request.Route, null, request.Method);
+        HashSet<string>? visited = null;
+        Uri? uri = request.Uri;
+        while (uri is not null)
+        {
+            var next = await SendAsync(call, uri, sink, cancellationToken, async (content, token) =>
+            {
+                var text = await new StreamReader(content, Encoding.UTF8).ReadToEndAsync();
+                if (raw)
+                {
+                    sink.Emit(PSObject.AsPSObject(text));
+                    return null;
+                }
+
+                return text.Trim().Length == 0 ? null : EmitAnswer(text, sink);
+            }, request.Body);
+
+            // Next links are read with GET; a request of another method is never sent again to follow one.
+            if (next is null || !all || call.Method != "GET")
+            {
+                uri = null;
+            }
+            else
+            {
+                visited ??= new HashSet<string>(StringComparer.Ordinal);
+                visited.Add(uri.AbsoluteUri);
+                uri = CheckNextLink(call, next, visited);
+            }
+        }
+    }
+
+    /// <summary>Writes a JSON answer's objects; returns its next link, if any.</summary>
+    private static string? EmitAnswer(string text, IPipelineSink sink)
+    {
+        using var document = JsonDocument.Parse(text);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            sink.Emit(PSObject.AsPSObject(JsonToPSObject.Convert(Encoding.UTF8.GetBytes(root.GetRawText()))));
+            return null;
+        }
+
+        var kind = root.TryGetProperty("@odata.context", out var context) && context.ValueKind == JsonValueKind.String
+            ? EntityKindExtensions.FromODataContext(context.GetString()!)
+            : null;
+        if (root.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                sink.Emit(ToObject(item, kind));
+            }
+
+            return root.TryGetProperty("@odata.nextLink", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+
+        sink.Emit(ToObject(root, kind));
+        return null;
+    }
+
+    private static PSObject ToObject(JsonElement element, EntityKind? kind)
+    {
+        var json = Encoding.UTF8.GetBytes(element.GetRawText());
+        return kind is { } known && element.ValueKind == JsonValueKind.Object
+            ? JsonToPSObject.ConvertEntity(json, known)
+            : PSObject.AsPSObject(JsonToPSObject.Convert(json));
+    }
+
     /// <summary>Disconnect-Defender: requests under way or to come fail as disconnected.</summary>
     public void Dispose()
     {
@@ -147,7 +318,8 @@ internal sealed class DefenderApiClient : IDisposable
     }
 
     /// <summary>
-    /// Sends one GET, acting on what <see cref="RetryPolicy"/> decides for each failure, and hands the successful body to
+    /// Sends one request (a GET unless <paramref name="call"/> says otherwise, with <paramref name="body"/> as JSON), acting
+    /// on what <see cref="RetryPolicy"/> decides for each failure, and hands the successful body to
     /// <paramref name="readBody"/> under the same time-out as the request.
     /// </summary>
     private async Task<string?> SendAsync(
@@ -155,7 +327,8 @@ internal sealed class DefenderApiClient : IDisposable
         Uri uri,
         IPipelineSink sink,
         CancellationToken cancellationToken,
-        Func<Stream, CancellationToken, Task<string?>> readBody)
+        Func<Stream, CancellationToken, Task<string?>> readBody,
+        byte[]? body = null)
     {
         var attempts = new RequestAttempts();
         var budget = _budgets.For(call.Route.ApiName, call.Route.Limits);
@@ -175,7 +348,13 @@ internal sealed class DefenderApiClient : IDisposable
                 try
                 {
                     var token = await GetTokenAsync(forceRefresh: attempts.TokenRefreshed, timeout.Token);
-                    using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+                    using var request = new HttpRequestMessage(call.Method == "GET" ? HttpMethod.Get : new HttpMethod(call.Method), uri);
+                    if (body is not null)
+                    {
+                        request.Content = new ByteArrayContent(body);
+                        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
+                    }
+
                     request.Headers.TryAddWithoutValidation("Authorization", Bearer(token));
                     request.Headers.TryAddWithoutValidation("Accept", Json);
                     request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
@@ -184,7 +363,7 @@ internal sealed class DefenderApiClient : IDisposable
                     var watch = sink.WantsVerbose ? Stopwatch.StartNew() : null;
                     if (watch is not null)
                     {
-                        sink.Verbose($"GET {uri.AbsoluteUri}");
+                        sink.Verbose($"{call.Method} {uri.AbsoluteUri}");
                     }
 
                     _counters.CountRequest();
@@ -196,12 +375,12 @@ internal sealed class DefenderApiClient : IDisposable
 
                     if (response.IsSuccessStatusCode)
                     {
-                        using var body = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _requestTimeout);
-                        return await readBody(body, timeout.Token);
+                        using var content = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _requestTimeout);
+                        return await readBody(content, timeout.Token);
                     }
 
                     var error = await ServiceError.ReadAsync(response, timeout.Token);
-                    decision = _retry.ForResponse(attempts, response, _tokens.CanRefresh, _clock.GetUtcNow(), call.Describe(uri));
+                    decision = _retry.ForResponse(attempts, response, _tokens.CanRefresh, _clock.GetUtcNow(), call.Describe(uri), call.MayRepeat);
                     if (decision.Action == RetryAction.Fail)
                     {
                         throw ServiceError.ToException(call, (int)response.StatusCode, error, uri);
@@ -209,7 +388,7 @@ internal sealed class DefenderApiClient : IDisposable
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    decision = _retry.ForTimeout(attempts, _requestTimeout);
+                    decision = _retry.ForTimeout(attempts, _requestTimeout, call.MayRepeat);
                     if (decision.Action == RetryAction.Fail)
                     {
                         throw new DefenderApiException(
@@ -219,7 +398,7 @@ internal sealed class DefenderApiClient : IDisposable
                 }
                 catch (Exception e) when (RetryPolicy.IsConnectionFailure(e))
                 {
-                    decision = _retry.ForException(attempts, e);
+                    decision = _retry.ForException(attempts, e, call.MayRepeat);
                     if (decision.Action == RetryAction.Fail)
                     {
                         throw new DefenderApiException(

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Net.Http;
+using System.Net.Sockets;
 using System.Threading;
 
 namespace DefenderPS.Http;
@@ -76,7 +77,11 @@ internal sealed class RetryPolicy
     public int MaxRetries { get; }
 
     /// <param name="call">The request in words, e.g. "GET /api/alerts/x/user".</param>
-    public RetryDecision ForResponse(RequestAttempts attempts, HttpResponseMessage response, bool canRefreshToken, DateTimeOffset now, string call)
+    /// <param name="mayRepeat">
+    /// False for a request that may act (a POST, say): a 401 or 429 shows the service did not act on it, anything else
+    /// may have, so only those two are retried.
+    /// </param>
+    public RetryDecision ForResponse(RequestAttempts attempts, HttpResponseMessage response, bool canRefreshToken, DateTimeOffset now, string call, bool mayRepeat = true)
     {
         var status = (int)response.StatusCode;
         if (status == 401 && canRefreshToken && !attempts.TokenRefreshed)
@@ -93,6 +98,11 @@ internal sealed class RetryPolicy
                 $"The service throttled the session (429); pausing the requests that share this call budget for {pause.TotalSeconds:0.#} s.");
         }
 
+        if (!mayRepeat)
+        {
+            return RetryDecision.Fail;
+        }
+
         if (status == 404 && !attempts.NotFoundRetried)
         {
             attempts.NotFoundRetried = true;
@@ -103,13 +113,24 @@ internal sealed class RetryPolicy
         return IsTransient(status) ? Transient(attempts, $"{status} {response.ReasonPhrase}") : RetryDecision.Fail;
     }
 
-    /// <summary>The service sent nothing for <paramref name="timeout"/>.</summary>
-    public RetryDecision ForTimeout(RequestAttempts attempts, TimeSpan timeout) =>
-        Transient(attempts, $"the service sent nothing for {timeout.TotalSeconds:0.#} s");
+    /// <summary>The service sent nothing for <paramref name="timeout"/>; a request that may act may have reached it, so is not retried.</summary>
+    public RetryDecision ForTimeout(RequestAttempts attempts, TimeSpan timeout, bool mayRepeat = true) =>
+        mayRepeat ? Transient(attempts, $"the service sent nothing for {timeout.TotalSeconds:0.#} s") : RetryDecision.Fail;
 
-    /// <summary>A refused, reset or dropped connection is retried; any other exception fails.</summary>
-    public RetryDecision ForException(RequestAttempts attempts, Exception e) =>
-        IsConnectionFailure(e) ? Transient(attempts, e.GetBaseException().Message) : RetryDecision.Fail;
+    /// <summary>
+    /// A refused, reset or dropped connection is retried; any other exception fails. A request that may act is retried only
+    /// when the connection was never made, since a reset after it was sent may come after the service acted.
+    /// </summary>
+    public RetryDecision ForException(RequestAttempts attempts, Exception e, bool mayRepeat = true) =>
+        IsConnectionFailure(e) && (mayRepeat || FailedBeforeSending(e)) ? Transient(attempts, e.GetBaseException().Message) : RetryDecision.Fail;
+
+    /// <summary>No connection was made (refused, unreachable, name not resolved), so nothing of the request was sent.</summary>
+    public static bool FailedBeforeSending(Exception e) =>
+        e.GetBaseException() is SocketException
+        {
+            SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable
+                or SocketError.NetworkUnreachable or SocketError.TryAgain or SocketError.NoData,
+        };
 
     public static bool IsTransient(int status) => status is 408 or 500 or 502 or 503 or 504;
 

@@ -51,7 +51,29 @@ public sealed class ApiRouteTests
         Assert.Equal((IdKind.Machine, EntityKind.User, true), Shape(ApiRoute.MachineLogonUsers));
     }
 
-    private static (IdKind Input, EntityKind Result, bool IsCollection) Shape(ApiRoute route) =>
+    [Fact]
+    public void The_entity_and_list_routes_declare_their_shape_and_the_API_they_count_against()
+    {
+        Assert.Equal((IdKind.Alert, EntityKind.Alert, false), Shape(ApiRoute.Alert));
+        Assert.Equal((IdKind.Machine, EntityKind.Machine, false), Shape(ApiRoute.Machine));
+        Assert.Equal((IdKind.Machine, EntityKind.Alert, true), Shape(ApiRoute.MachineAlerts));
+        Assert.Equal((null, EntityKind.Alert, true), Shape(ApiRoute.Alerts));
+        Assert.Equal((null, EntityKind.Machine, true), Shape(ApiRoute.Machines));
+        Assert.Equal((null, EntityKind.Machine, true), Shape(ApiRoute.MachinesByTag));
+        Assert.Equal(["GET alerts/{id}", "GET machines/{id}", "GET machines/{id}/alerts", "GET alerts", "GET machines", "GET machines/findbytag"],
+            new[] { ApiRoute.Alert, ApiRoute.Machine, ApiRoute.MachineAlerts, ApiRoute.Alerts, ApiRoute.Machines, ApiRoute.MachinesByTag }.Select(r => r.ApiName));
+        Assert.Equal("machines/findbytag", ApiRoute.MachinesByTag.Path);
+    }
+
+    [Fact]
+    public void Only_alert_ids_compare_with_case_when_a_command_answers_a_repeated_id()
+    {
+        Assert.False(ApiRoute.Alert.IdComparer.Equals("da1_ab", "DA1_AB"));
+        Assert.True(ApiRoute.Machine.IdComparer.Equals("ws-0142", "WS-0142"));
+        Assert.True(ApiRoute.UserAlerts.IdComparer.Equals("user1", "USER1"));
+    }
+
+    private static (IdKind? Input, EntityKind Result, bool IsCollection) Shape(ApiRoute route) =>
         (route.InputKind, route.Result, route.IsCollection);
 
     // By name: the route type is internal, so it cannot appear in a public test method's signature.

@@ -161,4 +161,33 @@ public sealed class RetryPolicyTests
             Assert.InRange(backoff, atLeast, atMost);
         }
     }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(503)]
+    [InlineData(404)]
+    [InlineData(408)]
+    public void A_request_that_may_act_is_not_repeated_after_an_answer_that_shows_it_reached_the_service(int status)
+    {
+        Assert.Equal(RetryAction.Fail, _policy.ForResponse(_attempts, Answer(status), true, Now, "POST /api/machines/x/isolate", mayRepeat: false).Action);
+    }
+
+    [Fact]
+    public void A_request_that_may_act_is_repeated_after_a_429_or_a_401_which_the_service_did_not_act_on()
+    {
+        Assert.Equal(RetryAction.PauseBudgetAndRetry, _policy.ForResponse(_attempts, Answer(429), true, Now, Call, mayRepeat: false).Action);
+        Assert.Equal(RetryAction.RefreshTokenAndRetry, _policy.ForResponse(_attempts, Answer(401), true, Now, Call, mayRepeat: false).Action);
+    }
+
+    [Fact]
+    public void A_request_that_may_act_is_repeated_after_a_connection_that_was_never_made_but_not_after_a_reset_or_a_time_out()
+    {
+        var refused = new HttpRequestException("refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));
+        var reset = new HttpRequestException("reset", new IOException("reset", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
+
+        Assert.Equal(RetryAction.Retry, _policy.ForException(_attempts, refused, mayRepeat: false).Action);
+        Assert.Equal(RetryAction.Fail, _policy.ForException(_attempts, reset, mayRepeat: false).Action);
+        Assert.Equal(RetryAction.Fail, _policy.ForTimeout(_attempts, TimeSpan.FromSeconds(100), mayRepeat: false).Action);
+        Assert.Equal(RetryAction.Retry, _policy.ForException(_attempts, reset).Action);
+    }
 }

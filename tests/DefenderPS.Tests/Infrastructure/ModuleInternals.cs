@@ -30,6 +30,17 @@ public static class ModuleInternals
     /// <summary>The clock sessions connected in <paramref name="runspace"/> take their time from.</summary>
     public static void SetClock(Runspace runspace, TimeProvider clock) => SetEnvironment(runspace, "Clock", clock);
 
+    /// <summary>
+    /// How many objects the lists of <paramref name="session"/> (a DefenderSession) ask for per page: the service's cap is
+    /// 10,000, so tests reach the page boundary with a handful of objects instead.
+    /// </summary>
+    public static void SetListPageSize(object session, int size)
+    {
+        const BindingFlags Instance = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        var client = session.GetType().GetProperty("Client", Instance)!.GetValue(session)!;
+        client.GetType().GetProperty("ListPageSize", Instance)!.SetValue(client, size);
+    }
+
     /// <summary>Each runspace has its own SessionEnvironment, so test classes with their own runspaces never share a hook.</summary>
     private static void SetEnvironment(Runspace runspace, string property, object? value)
     {
