@@ -14,9 +14,10 @@ namespace DefenderPS.FakeApi;
 /// An in-process stand-in for the Defender for Endpoint API and its Entra ID token endpoint,
 /// answering from recorded responses, scripted faults and optional throttling.
 /// </summary>
-public sealed class FakeDefenderApi : IAsyncDisposable
+public sealed partial class FakeDefenderApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly HuntingEndpoint _hunting;
     private readonly RecordingStore _recordings;
     private readonly TokenEndpoint _tokens;
     private readonly RateLimiter? _rateLimiter;
@@ -30,6 +31,7 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     private FakeDefenderApi(WebApplication app, FakeApiOptions options, RecordingStore recordings)
     {
         _app = app;
+        _hunting = new HuntingEndpoint(options);
         _time = options.TimeProvider;
         _recordings = recordings;
         _tokens = new TokenEndpoint(options.Clients, options.IssuedTokenLifetime, _time);
@@ -207,7 +209,13 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     private async Task<(FakeResponse Response, IReadOnlyDictionary<string, string>? Form)> ChooseResponseAsync(
         HttpContext context, string decodedPath, RequestKey key, CancellationToken cancel)
     {
-        if (_scripted.TryGetValue(key, out var queue) && queue.TryDequeue(out var scripted))
+        var scripted = _scripted.TryGetValue(key, out var queue) && queue.TryDequeue(out var next) ? next : null;
+        if (HuntingEndpoint.IsHuntingPath(decodedPath))
+        {
+            return await _hunting.HandleAsync(context, scripted, IsGraphToken, cancel);
+        }
+
+        if (scripted is not null)
         {
             return (scripted, null);
         }
@@ -241,7 +249,7 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         }
 
         var token = authorization[Scheme.Length..].Trim();
-        return token == AccessToken || _tokens.IsIssuedAndValid(token);
+        return token == AccessToken || (_tokens.IsIssuedAndValid(token) && !HuntingEndpoint.IsGraphScope(_tokens.AudienceOf(token)));
     }
 
     private static FakeResponse NotFound() =>
@@ -259,7 +267,7 @@ public sealed class FakeDefenderApi : IAsyncDisposable
 /// <param name="RawTarget">The request target exactly as on the wire, percent-encoding preserved.</param>
 /// <param name="Query">The raw query without <c>?</c>, or null when there is none.</param>
 /// <param name="ResponseStatus">Status sent; 0 when the fake closed the connection without one.</param>
-/// <param name="Form">Token requests only: the form fields, without <c>client_secret</c>.</param>
+/// <param name="Form">Token requests: the form fields, without <c>client_secret</c>; Graph hunting requests: the JSON body's properties (Query, Timespan).</param>
 /// <param name="ViaProxy">The request came in proxy form (an absolute URI as target): the client used the fake as its proxy.</param>
 public sealed record RecordedRequest(
     string Method,
