@@ -26,6 +26,11 @@ internal sealed class DemoApiHandler : HttpMessageHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (DemoHunting.IsHuntingRequest(request.RequestUri!))
+        {
+            return DemoHunting.AnswerAsync(request);
+        }
+
         var uri = request.RequestUri!;
         var key = Key(request.Method.Method, Uri.UnescapeDataString(uri.AbsolutePath), uri.Query.TrimStart('?'));
         var answer = Responses.Value.TryGetValue(key, out var recorded)
