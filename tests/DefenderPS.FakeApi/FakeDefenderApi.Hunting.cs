@@ -16,5 +16,8 @@ public sealed partial class FakeDefenderApi
     /// <summary>Answers <paramref name="query"/> (compared whitespace aside) with <paramref name="response"/>, e.g. <see cref="GraphResponse.HuntingResults"/>.</summary>
     public void AddHuntingAnswer(string query, FakeResponse response) => _hunting.SetAnswer(query, response);
 
-    private bool IsGraphToken(string token) => _tokens.IsIssuedAndValid(token) && HuntingEndpoint.IsGraphScope(_tokens.AudienceOf(token));
+    private HuntingEndpoint.GraphTokenStatus CheckGraphToken(string token) =>
+        !HuntingEndpoint.IsGraphScope(_tokens.AudienceOf(token)) ? HuntingEndpoint.GraphTokenStatus.NotForGraph
+        : _tokens.IsIssuedAndValid(token) ? HuntingEndpoint.GraphTokenStatus.Valid
+        : HuntingEndpoint.GraphTokenStatus.Expired;
 }

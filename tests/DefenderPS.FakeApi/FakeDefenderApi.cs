@@ -212,7 +212,7 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
         var scripted = _scripted.TryGetValue(key, out var queue) && queue.TryDequeue(out var next) ? next : null;
         if (HuntingEndpoint.IsHuntingPath(decodedPath))
         {
-            return await _hunting.HandleAsync(context, scripted, IsGraphToken, cancel);
+            return await _hunting.HandleAsync(context, scripted, CheckGraphToken, cancel);
         }
 
         if (scripted is not null)

@@ -58,10 +58,10 @@ internal sealed partial class HuntingEndpoint
     public void SetAnswer(string query, FakeResponse response) => _answers[Normalize(query)] = response;
 
     /// <param name="scripted">A response a test queued for this path: served after the body has been read and logged.</param>
-    /// <param name="isGraphToken">Whether a bearer token was issued for Graph and is still valid.</param>
+    /// <param name="checkToken">What the token endpoint knows of a bearer token other than the static one.</param>
     /// <returns>The answer, and the body's properties for the request log (the raw body under <c>body</c> if it is no JSON object).</returns>
     public async Task<(FakeResponse Response, IReadOnlyDictionary<string, string>? Logged)> HandleAsync(
-        HttpContext context, FakeResponse? scripted, Func<string, bool> isGraphToken, CancellationToken cancel)
+        HttpContext context, FakeResponse? scripted, Func<string, GraphTokenStatus> checkToken, CancellationToken cancel)
     {
         var request = context.Request;
         var logged = await ReadBodyAsync(request, cancel);
@@ -83,9 +83,15 @@ internal sealed partial class HuntingEndpoint
             return (GraphResponse.Error(StatusCodes.Status401Unauthorized, "InvalidAuthenticationToken", "Access token is empty."), logged);
         }
 
-        if (token != StaticToken && !isGraphToken(token))
+        var problem = token == StaticToken ? null : checkToken(token) switch
         {
-            return (GraphResponse.Error(StatusCodes.Status401Unauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience."), logged);
+            GraphTokenStatus.Valid => null,
+            GraphTokenStatus.Expired => "Lifetime validation failed, the token is expired.",
+            _ => "Access token validation failure. Invalid audience.",
+        };
+        if (problem is not null)
+        {
+            return (GraphResponse.Error(StatusCodes.Status401Unauthorized, "InvalidAuthenticationToken", problem), logged);
         }
 
         return (TryCall() ?? Answer(logged), logged);
@@ -185,6 +191,16 @@ internal sealed partial class HuntingEndpoint
         }
 
         return new Dictionary<string, string> { ["body"] = text };
+    }
+
+    /// <summary>What a bearer token is to the Graph paths.</summary>
+    internal enum GraphTokenStatus
+    {
+        Valid,
+        Expired,
+
+        /// <summary>Issued for another audience (the Defender for Endpoint API), or never issued here.</summary>
+        NotForGraph,
     }
 
     [GeneratedRegex(@"\s+")]

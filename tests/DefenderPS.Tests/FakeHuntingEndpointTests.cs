@@ -96,6 +96,17 @@ public sealed class FakeHuntingEndpointTests : IAsyncLifetime
             _api.Requests.Where(r => r.DecodedPath.EndsWith("/token", StringComparison.Ordinal)).Select(r => r.Form!["scope"]));
     }
 
+    [Fact]
+    public async Task An_expired_Graph_token_is_refused_as_expired()
+    {
+        _api.IssuedTokenLifetime = TimeSpan.Zero;
+
+        using var response = await Hunt(ContosoHunting.LogonsByAccountAndDevice, await IssueToken("https://graph.microsoft.com/.default"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Lifetime validation failed, the token is expired.", await ErrorMessage(response));
+    }
+
     [Theory]
     [InlineData("https://graph.microsoft.us/.default")]
     [InlineData("https://dod-graph.microsoft.us/.default")]
