@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using DefenderPS.Authentication;
+using DefenderPS.Conversion;
 using DefenderPS.Http;
 using DefenderPS.Session;
 
@@ -14,3 +15,6 @@ using DefenderPS.Session;
 [assembly: TypeForwardedTo(typeof(DefenderErrorKind))]
 [assembly: TypeForwardedTo(typeof(BudgetScope))]
 [assembly: TypeForwardedTo(typeof(CallBudget))]
+[assembly: TypeForwardedTo(typeof(AlertSeverity))]
+[assembly: TypeForwardedTo(typeof(MachineRiskScore))]
+[assembly: TypeForwardedTo(typeof(MachineExposureLevel))]

@@ -7,7 +7,13 @@ namespace DefenderPS.FakeApi;
 /// <summary>
 /// Lets a test in another process (Pester) script the fake as in-process tests do:
 /// <c>POST /_fake/enqueue</c> (like <see cref="FakeDefenderApi.Enqueue"/>), <c>GET /_fake/requests</c>
-/// (the request log) and <c>POST /_fake/clear</c> (empties the log). They need no token and are never logged.
+/// (the request log, with each request's <c>routeTemplate</c>), <c>POST /_fake/clear</c> (empties the log),
+/// <c>POST /_fake/paging</c> <c>{"pageSize":50,"maxTop":10000,"nextLinkQuirks":true}</c> (any subset),
+/// <c>POST /_fake/seed</c> <c>{"machines":120,"users":50,"alerts":25000}</c> (machines, then users, then alerts, as
+/// <see cref="FakeDefenderApi.SeedAlerts"/> and the others; answers the new totals)
+/// and <c>POST /_fake/ratelimits</c> <c>{"perApi":{"perMinute":100,"perHour":1500},"apis":{"GET alerts":{"perMinute":5,"perHour":20}}}</c>
+/// (per-API limits: <c>perApi</c> replaces <see cref="FakeDefenderApi.PerApiRateLimit"/>, null turns it off; each of <c>apis</c>,
+/// null to drop it, goes to <see cref="FakeDefenderApi.SetApiRateLimit"/>). They need no token and are never logged.
 /// </summary>
 /// <remarks>
 /// Enqueue body: <c>{"method":"GET","pathAndQuery":"/api/alerts/x/user","responses":[...]}</c>, each response one of
@@ -33,14 +39,53 @@ internal static class ControlEndpoints
                 await EnqueueAsync(api, context, cancel);
                 break;
             case "requests" when HttpMethods.IsGet(method):
-                var log = api.Requests.Select(r => new { r.Method, r.RawTarget, Status = r.ResponseStatus, r.Timestamp });
+                var log = api.Requests.Select(r => new { r.Method, r.RawTarget, Status = r.ResponseStatus, r.Timestamp, r.RouteTemplate });
                 await context.Response.WriteAsJsonAsync(log, Json, cancel);
                 break;
             case "clear" when HttpMethods.IsPost(method):
                 api.ClearRequests();
                 context.Response.StatusCode = StatusCodes.Status204NoContent;
                 break;
-            case "enqueue" or "requests" or "clear":
+            case "paging" when HttpMethods.IsPost(method):
+                await ConfigureAsync<PagingBody>(context, cancel, body =>
+                {
+                    api.PageSize = body.PageSize ?? api.PageSize;
+                    api.MaxTop = body.MaxTop ?? api.MaxTop;
+                    api.NextLinkQuirks = body.NextLinkQuirks ?? api.NextLinkQuirks;
+                    return new { api.PageSize, api.MaxTop, api.NextLinkQuirks };
+                });
+                break;
+            case "seed" when HttpMethods.IsPost(method):
+                await ConfigureAsync<SeedBody>(context, cancel, body =>
+                {
+                    if (body.Machines is < 0 || body.Users is < 0 || body.Alerts is < 0)
+                    {
+                        throw new InvalidDataException("Counts must not be negative.");
+                    }
+
+                    api.SeedMachines(body.Machines ?? 0);
+                    api.SeedUsers(body.Users ?? 0);
+                    api.SeedAlerts(body.Alerts ?? 0);
+                    return new { Alerts = api.AlertCount, Machines = api.MachineCount, Users = api.UserCount };
+                });
+                break;
+            case "ratelimits" when HttpMethods.IsPost(method):
+                await ConfigureAsync<RateLimitsBody>(context, cancel, body =>
+                {
+                    if (body.PerApi.ValueKind != JsonValueKind.Undefined)
+                    {
+                        api.PerApiRateLimit = body.PerApi.Deserialize<FakeRateLimit?>(Json);
+                    }
+
+                    foreach (var (template, limit) in body.Apis ?? [])
+                    {
+                        api.SetApiRateLimit(template, limit);
+                    }
+
+                    return new { api.PerApiRateLimit };
+                });
+                break;
+            case "enqueue" or "requests" or "clear" or "paging" or "seed" or "ratelimits":
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
                 break;
             default:
@@ -71,6 +116,22 @@ internal static class ControlEndpoints
         }
     }
 
+    /// <summary>Reads the body, applies it and answers the resulting settings; a bad body is 400 and changes nothing it reached.</summary>
+    private static async Task ConfigureAsync<TBody>(HttpContext context, CancellationToken cancel, Func<TBody, object> apply)
+    {
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<TBody>(context.Request.Body, Json, cancel)
+                ?? throw new InvalidDataException("Expected a JSON object.");
+            await context.Response.WriteAsJsonAsync(apply(body), Json, cancel);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or ArgumentOutOfRangeException)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsJsonAsync(new { error = e.Message }, Json, cancel);
+        }
+    }
+
     private static FakeResponse ToResponse(ResponseSpec spec) => spec.Kind?.ToLowerInvariant() switch
     {
         "status" => FakeResponse.Status(spec.Status ?? Missing<int>("status"), spec.RetryAfterSeconds),
@@ -87,5 +148,12 @@ internal static class ControlEndpoints
 }
 
 internal sealed record EnqueueBody(string? Method, string? PathAndQuery, List<ResponseSpec>? Responses);
+
+internal sealed record PagingBody(int? PageSize, int? MaxTop, bool? NextLinkQuirks);
+
+internal sealed record SeedBody(int? Alerts, int? Machines, int? Users);
+
+/// <param name="PerApi">Undefined when absent (left as is), Null to turn per-API limits off.</param>
+internal sealed record RateLimitsBody(JsonElement PerApi, Dictionary<string, FakeRateLimit?>? Apis);
 
 internal sealed record ResponseSpec(string? Kind, int? Status, int? RetryAfterSeconds, string? Body, string? Code, string? Message);

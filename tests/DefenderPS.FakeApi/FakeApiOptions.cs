@@ -34,13 +34,71 @@ public sealed class FakeApiOptions
     /// <summary>Clock for token expiry, rate-limit windows and request timestamps.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Server-side throttling of <c>/api/</c> calls; null (default) turns it off.</summary>
+    /// <summary>Server-side throttling of <c>/api/</c> calls, one budget for all of them; null (default) turns it off.</summary>
     public FakeRateLimit? RateLimit { get; set; }
+
+    /// <summary>
+    /// Server-side throttling per API, as the service counts it: one budget per route template (<c>GET alerts</c>,
+    /// <c>GET alerts/{id}/user</c>, see <see cref="RecordedRequest.RouteTemplate"/>), each with these limits unless
+    /// <see cref="ApiRateLimits"/> names its own. Null (default) turns it off; it applies on top of <see cref="RateLimit"/>.
+    /// </summary>
+    public FakeRateLimit? PerApiRateLimit { get; set; }
+
+    /// <summary>
+    /// Limits for particular route templates (e.g. <c>["POST alerts/batchUpdate"] = new(10, 500)</c>, or all the documented
+    /// ones: <see cref="FakeRateLimit.DocumentedExceptions"/>); these apply even when <see cref="PerApiRateLimit"/> is null.
+    /// </summary>
+    public IDictionary<string, FakeRateLimit> ApiRateLimits { get; set; } = new Dictionary<string, FakeRateLimit>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Rows in one page of <c>GET /api/alerts</c>, <c>/api/machines</c> and the other lists (the service: 10,000).</summary>
+    public int PageSize { get; set; } = DefaultPageSize;
+
+    /// <summary>Largest <c>$top</c> accepted, above it 400 (the service: 10,000).</summary>
+    public int MaxTop { get; set; } = DefaultPageSize;
+
+    /// <summary>
+    /// Reproduce the service's reported paging bugs: with <c>$top</c> no nextLink ever comes back; without it a full page links
+    /// to <c>$skip=PageSize</c> and each later link drops the query's parameter names (losing the filter) and asks for
+    /// <c>$skip=PageSize</c> again, forever. False (default): a correct nextLink.
+    /// </summary>
+    public bool NextLinkQuirks { get; set; }
+
+    /// <summary>Synthetic alerts added after the recorded ones (deterministic, see <see cref="FakeDefenderApi.SeedAlerts"/>).</summary>
+    public int SyntheticAlerts { get; set; }
+
+    /// <summary>Synthetic machines added after the recorded ones (deterministic, see <see cref="FakeDefenderApi.SeedMachines"/>).</summary>
+    public int SyntheticMachines { get; set; }
+
+    /// <summary>Synthetic users, seeded before the synthetic alerts so these relate to them (see <see cref="FakeDefenderApi.SeedUsers"/>).</summary>
+    public int SyntheticUsers { get; set; }
+
+    internal const int DefaultPageSize = 10000;
 }
 
-/// <summary>Sliding-window call budgets, shared by all <c>/api/</c> paths (defaults: the service's limits).</summary>
+/// <summary>Sliding-window call budgets (defaults: the service's limits, 100 a minute and 1,500 an hour).</summary>
 public sealed class FakeRateLimit
 {
+    public FakeRateLimit() { }
+
+    public FakeRateLimit(int perMinute, int perHour)
+    {
+        PerMinute = perMinute;
+        PerHour = perHour;
+    }
+
     public int PerMinute { get; set; } = 100;
     public int PerHour { get; set; } = 1500;
+
+    /// <summary>
+    /// The APIs whose documented limits differ from 100 a minute and 1,500 an hour, by route template, for
+    /// <see cref="FakeApiOptions.ApiRateLimits"/> (a new dictionary each call, so tests can change it). Live response
+    /// documents no hourly limit; it gets 600, what its minute limit allows.
+    /// </summary>
+    public static Dictionary<string, FakeRateLimit> DocumentedExceptions() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["POST alerts/batchUpdate"] = new(10, 500),
+        ["GET machineactions/{id}/GetPackageUri"] = new(2, 120),
+        ["POST machines/{id}/runliveresponse"] = new(10, 600),
+        ["POST advancedqueries/run"] = new(45, 1500),
+    };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using DefenderPS.Demo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,8 @@ namespace DefenderPS.FakeApi;
 
 /// <summary>
 /// An in-process stand-in for the Defender for Endpoint API and its Entra ID token endpoint,
-/// answering from recorded responses, scripted faults and optional throttling.
+/// answering from recorded responses, entity sets (the list endpoints, see <see cref="EntityApi"/>),
+/// scripted faults and optional throttling, globally or per API.
 /// </summary>
 public sealed partial class FakeDefenderApi : IAsyncDisposable
 {
@@ -21,6 +23,9 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
     private readonly RecordingStore _recordings;
     private readonly TokenEndpoint _tokens;
     private readonly RateLimiter? _rateLimiter;
+    private readonly ConcurrentDictionary<string, FakeRateLimit> _apiRateLimits = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, RateLimiter?> _apiRateLimiters = new(StringComparer.OrdinalIgnoreCase);
+    private readonly EntityEndpoints _entities;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<RequestKey, ConcurrentQueue<FakeResponse>> _scripted = new();
     private readonly List<RecordedRequest> _requests = [];
@@ -35,8 +40,20 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
         _time = options.TimeProvider;
         _recordings = recordings;
         _tokens = new TokenEndpoint(options.Clients, options.IssuedTokenLifetime, _time);
-        _rateLimiter = options.RateLimit is { } limit ? new RateLimiter(limit, _time) : null;
+        _rateLimiter = options.RateLimit is { } limit ? new RateLimiter(limit) : null;
+        _entities = new EntityEndpoints(recordings.Alerts, recordings.Machines, recordings.Users, new ODataPaging());
+        PageSize = options.PageSize;
+        MaxTop = options.MaxTop;
+        NextLinkQuirks = options.NextLinkQuirks;
+        _entities.SeedMachines(options.SyntheticMachines);
+        _entities.SeedUsers(options.SyntheticUsers);
+        _entities.SeedAlerts(options.SyntheticAlerts);
         AccessToken = options.AccessToken ?? TokenEndpoint.NewToken();
+        PerApiRateLimit = options.PerApiRateLimit;
+        foreach (var (template, apiLimit) in options.ApiRateLimits)
+        {
+            SetApiRateLimit(template, apiLimit);
+        }
     }
 
     /// <summary><c>http://127.0.0.1:PORT/</c></summary>
@@ -97,6 +114,89 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
 
     /// <summary>429 responses sent, whether from the rate limit, a script or a recording.</summary>
     public int ThrottledCount => Volatile.Read(ref _throttledCount);
+
+    /// <summary>Rows per page of the list endpoints (see <see cref="FakeApiOptions.PageSize"/>); may change between requests.</summary>
+    public int PageSize
+    {
+        get => _entities.Paging.PageSize;
+        set => _entities.Paging.PageSize = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "The page size must be positive.");
+    }
+
+    /// <summary>Largest <c>$top</c> accepted (see <see cref="FakeApiOptions.MaxTop"/>).</summary>
+    public int MaxTop
+    {
+        get => _entities.Paging.MaxTop;
+        set => _entities.Paging.MaxTop = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), "$top's maximum must be positive.");
+    }
+
+    /// <summary>The service's nextLink bugs on or off (see <see cref="FakeApiOptions.NextLinkQuirks"/>).</summary>
+    public bool NextLinkQuirks
+    {
+        get => _entities.Paging.NextLinkQuirks;
+        set => _entities.Paging.NextLinkQuirks = value;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="count"/> synthetic alerts after those already served: alert n (counting from the first ever
+    /// seeded) has severity Informational/Low/Medium/High by n % 4, status New/InProgress/Resolved by n % 3, is created
+    /// n minutes after 2023-01-01, sits on synthetic machine n % machines (a recorded one if none was seeded) and relates
+    /// to synthetic user n % users (nobody if none was seeded), who is its one logged-on user.
+    /// </summary>
+    public void SeedAlerts(int count) => _entities.SeedAlerts(count);
+
+    /// <summary>Adds <paramref name="count"/> synthetic machines: <c>syn-000000.contoso.com</c> on, tagged <c>Synthetic</c> and <c>Batch{n / 1000}</c>.</summary>
+    public void SeedMachines(int count) => _entities.SeedMachines(count);
+
+    /// <summary>
+    /// Adds <paramref name="count"/> synthetic users, <c>contoso\syn-user-0000</c> on: seed them before the alerts that
+    /// should relate to them. Their relations come from the alerts: <c>/alerts/{id}/user</c>, <c>/users/{name}/alerts</c>,
+    /// <c>/users/{name}/machines</c> and <c>/machines/{id}/logonusers</c> all answer.
+    /// </summary>
+    public void SeedUsers(int count) => _entities.SeedUsers(count);
+
+    /// <summary>Alerts and machines the list endpoints serve.</summary>
+    public int AlertCount => _recordings.Alerts.Count;
+
+    public int MachineCount => _recordings.Machines.Count;
+
+    public int UserCount => _recordings.Users.Count;
+
+    /// <summary>Limits each API gets unless <see cref="SetApiRateLimit"/> named its own; null: no per-API throttling.</summary>
+    public FakeRateLimit? PerApiRateLimit
+    {
+        get;
+        set
+        {
+            field = value is { PerMinute: <= 0 } or { PerHour: <= 0 } ? throw new ArgumentOutOfRangeException(nameof(value), "Rate limits must be positive.") : value;
+            _apiRateLimiters.Clear();
+        }
+    }
+
+    /// <summary>Gives one API (a route template such as <c>GET alerts/{id}/user</c>) its own limits; null returns it to <see cref="PerApiRateLimit"/>. Resets its count.</summary>
+    public void SetApiRateLimit(string routeTemplate, FakeRateLimit? limit)
+    {
+        if (limit is { PerMinute: <= 0 } or { PerHour: <= 0 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), "Rate limits must be positive.");
+        }
+
+        if (limit is null)
+        {
+            _apiRateLimits.TryRemove(routeTemplate, out _);
+        }
+        else
+        {
+            _apiRateLimits[routeTemplate] = limit;
+        }
+
+        _apiRateLimiters.TryRemove(routeTemplate, out _);
+    }
+
+    private RateLimiter? ApiRateLimiter(string? template) =>
+        template is null ? null : _apiRateLimiters.GetOrAdd(template, t =>
+            _apiRateLimits.TryGetValue(t, out var own) ? new RateLimiter(own)
+            : PerApiRateLimit is { } shared ? new RateLimiter(shared)
+            : null);
 
     public static async Task<FakeDefenderApi> StartAsync(FakeApiOptions? options = null)
     {
@@ -171,7 +271,9 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
         // A client sending through a proxy names the whole URI (absolute form); the fake then plays the proxy too.
         var viaProxy = rawTarget.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
         var originTarget = viaProxy ? new Uri(rawTarget).PathAndQuery : rawTarget;
-        var decodedPath = Uri.UnescapeDataString(originTarget.Split('?', 2)[0]);
+        var rawPath = originTarget.Split('?', 2)[0];
+        var decodedPath = Uri.UnescapeDataString(rawPath);
+        var template = ApiRoutes.Match(request.Method, decodedPath, out var routeId);
         var query = request.QueryString.HasValue ? request.QueryString.Value![1..] : null;
         var timestamp = _time.GetUtcNow();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
@@ -190,14 +292,14 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
 
         var (response, form) = viaProxy && !ProxyAuthorized(request.Headers.ProxyAuthorization.ToString())
             ? (FakeResponse.Status(StatusCodes.Status407ProxyAuthenticationRequired, headers: new Dictionary<string, string> { ["Proxy-Authenticate"] = "Basic realm=\"fake\"" }), null)
-            : await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), cancel.Token);
+            : await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), new Route(template, routeId, rawPath, query), cancel.Token);
         if (response.LoggedStatus == StatusCodes.Status429TooManyRequests)
         {
             Interlocked.Increment(ref _throttledCount);
         }
 
         // Logged before the response is written, so a test that has its answer also sees the entry.
-        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form, viaProxy);
+        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form, viaProxy, template);
         lock (_requests)
         {
             _requests.Add(entry);
@@ -207,7 +309,7 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
     }
 
     private async Task<(FakeResponse Response, IReadOnlyDictionary<string, string>? Form)> ChooseResponseAsync(
-        HttpContext context, string decodedPath, RequestKey key, CancellationToken cancel)
+        HttpContext context, string decodedPath, RequestKey key, Route route, CancellationToken cancel)
     {
         var scripted = _scripted.TryGetValue(key, out var queue) && queue.TryDequeue(out var next) ? next : null;
         if (HuntingEndpoint.IsHuntingPath(decodedPath))
@@ -230,8 +332,16 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
             return (FakeResponse.Error(StatusCodes.Status401Unauthorized, "Unauthorized", "Authorization has been denied for this request."), null);
         }
 
-        return (_rateLimiter?.TryAcquire() ?? _recordings.Find(key) ?? NotFound(), null);
+        var response = RateLimiter.TryAcquire(_time.GetUtcNow(), _rateLimiter, ApiRateLimiter(route.Template))
+            ?? _recordings.Find(key)
+            ?? _entities.Handle(route.Template, route.Id, route.RawPath, route.Query)
+            ?? NotFound();
+        return (response, null);
     }
+
+    /// <param name="Template">The route template matched (see <see cref="ApiRoutes"/>), null if none.</param>
+    /// <param name="RawPath">The path as sent, percent-encoding kept.</param>
+    private readonly record struct Route(string? Template, string? Id, string RawPath, string? Query);
 
     /// <summary>User name and password the fake, acting as a proxy, demands (407 until they come); null lets everyone through.</summary>
     public (string User, string Password)? ProxyCredential { get; set; }
@@ -269,6 +379,7 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
 /// <param name="ResponseStatus">Status sent; 0 when the fake closed the connection without one.</param>
 /// <param name="Form">Token requests: the form fields, without <c>client_secret</c>; Graph hunting requests: the JSON body's properties (Query, Timespan).</param>
 /// <param name="ViaProxy">The request came in proxy form (an absolute URI as target): the client used the fake as its proxy.</param>
+/// <param name="RouteTemplate">The API it called, as the service counts rate limits (<c>GET alerts/{id}/user</c>); null for paths that are no known API.</param>
 public sealed record RecordedRequest(
     string Method,
     string RawTarget,
@@ -278,4 +389,5 @@ public sealed record RecordedRequest(
     DateTimeOffset Timestamp,
     int ResponseStatus,
     IReadOnlyDictionary<string, string>? Form = null,
-    bool ViaProxy = false);
+    bool ViaProxy = false,
+    string? RouteTemplate = null);

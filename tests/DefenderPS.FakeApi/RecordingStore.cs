@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using DefenderPS.Demo;
 
 namespace DefenderPS.FakeApi;
 
@@ -27,12 +28,21 @@ internal readonly record struct RequestKey(string Method, string Path, string? Q
     public override string ToString() => Query is null ? $"{Method} {Path}" : $"{Method} {Path}?{Query}";
 }
 
-/// <summary>Recorded responses by request; loaded from JSON files and extended at run time.</summary>
+/// <summary>
+/// Recorded responses by request, and the alert, machine and user sets the list and relation endpoints serve; loaded from JSON files
+/// (a file with an <c>entitySet</c> property is a set file, see <see cref="EntitySet.Load"/>) and extended at run time.
+/// </summary>
 internal sealed class RecordingStore
 {
     private static readonly JsonDocumentOptions JsonOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     private readonly ConcurrentDictionary<RequestKey, FakeResponse> _responses = new();
+
+    public EntitySet Alerts { get; } = EntitySet.Alerts();
+
+    public EntitySet Machines { get; } = EntitySet.Machines();
+
+    public EntitySet Users { get; } = EntitySet.Users();
 
     public FakeResponse? Find(RequestKey key) => _responses.GetValueOrDefault(key);
 
@@ -51,6 +61,11 @@ internal sealed class RecordingStore
         var origins = new Dictionary<RequestKey, string>();
         foreach (var file in Directory.EnumerateFiles(directory, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
+            if (store.TryLoadSet(file))
+            {
+                continue;
+            }
+
             foreach (var (key, response) in ReadFile(file))
             {
                 if (!origins.TryAdd(key, file))
@@ -78,6 +93,28 @@ internal sealed class RecordingStore
         }
 
         return null;
+    }
+
+    private bool TryLoadSet(string file)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(file), JsonOptions);
+            var set = EntitySet.SetName(document.RootElement) switch
+            {
+                null => null,
+                "Alerts" => Alerts,
+                "Machines" => Machines,
+                "Users" => Users,
+                var other => throw new InvalidDataException($"Unknown entity set '{other}': use Alerts, Machines or Users."),
+            };
+            set?.Load(document.RootElement);
+            return set is not null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new InvalidDataException($"Recording '{file}' is not valid: {e.Message}", e);
+        }
     }
 
     private static List<(RequestKey, FakeResponse)> ReadFile(string file)

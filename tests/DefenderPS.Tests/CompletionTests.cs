@@ -37,7 +37,7 @@ public sealed class CompletionTests(ModuleFixture module) : IClassFixture<Module
     {
         Assert.Equal(["DoD", "GCC", "GCCHigh", "Global"], Complete("", "Connect-Defender -Cloud ").Select(m => m.CompletionText));
         Assert.Equal(["GCC", "GCCHigh"], Complete("", "Connect-Defender -Cloud GC").Select(m => m.CompletionText));
-        Assert.Equal(["au", "eu", "ina", "swa", "uk", "us"], Complete("", "Connect-Defender -Region ").Select(m => m.CompletionText));
+        Assert.Equal(["aea", "au", "eu", "ina", "swa", "uk", "us"], Complete("", "Connect-Defender -Region ").Select(m => m.CompletionText));
         Assert.Equal(["uk", "us"], Complete("", "Connect-Defender -AccessToken $t -Region u").Select(m => m.CompletionText));
     }
 

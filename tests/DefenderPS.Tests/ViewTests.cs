@@ -107,11 +107,12 @@ public sealed class ViewTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         var format = XDocument.Load(Path.Combine(ModuleFixture.RepoRoot, "out", "DefenderPS", "DefenderPS.Format.ps1xml"));
         foreach (var type in Types)
         {
-            var views = format.Descendants("View").Where(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value == type).ToList();
+            var views = format.Descendants("View").Where(v => v.Element("ViewSelectedBy")!.Elements("TypeName").Any(name => name.Value == type)).ToList();
             Assert.Single(views, v => v.Element("TableControl") is not null);
             var list = Assert.Single(views, v => v.Element("ListControl") is not null);
 
-            foreach (var item in list.Descendants("ListItem"))
+            // Items with a selection condition (the "fetched for" property of the cmdlet that made the object) show only when set.
+            foreach (var item in list.Descendants("ListItem").Where(i => i.Element("ItemSelectionCondition") is null))
             {
                 var property = item.Element("PropertyName")?.Value;
                 var script = item.Element("ScriptBlock")?.Value;
@@ -134,6 +135,156 @@ public sealed class ViewTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         Assert.Matches(@"AuthenticationKind\s+: Demo", result.HostText);
         Assert.Matches(@"CallsLeftThisMinute\s+: \d+", result.HostText);
     }
+
+    /// <summary>Every alert, machine and user of the demo tenant, each fetched through a fan-out pipeline.</summary>
+    private const string FanOut = """
+        Connect-Defender -Demo
+        'alice', 'svc-sql', 'bob' | Get-DefenderUserAlert | Out-Default
+        'alice', 'carol' | Get-DefenderUserMachine | Out-Default
+        'b1b176317556ee9589569acbcefc20a477a0e8e6', 'd407f360ebee2106cb99d711ccfa4b5ab4e0a9be' | Get-DefenderMachineLogonUser | Out-Default
+        """;
+
+    private static readonly string[] DemoIds =
+    [
+        "da639305030079183306_664925027", "da639305044113306125_1249905454", "da639305071286672514_-1481485546",
+        "da639305650650481163_378741145", "da639305679197725408_-746431072", "da639305016724470931_-332228819",
+        "fae0b3e81d1fea9dc0819e6e57b8d92337f29e21", "b1b176317556ee9589569acbcefc20a477a0e8e6",
+        "0d19a03041b77757245534d65692c8d05b6ad1a4", "d407f360ebee2106cb99d711ccfa4b5ab4e0a9be",
+        @"fabrikam\carol", @"fabrikam\svc-sql", @"fabrikam\alice",
+    ];
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void Ids_are_whole_in_the_alert_machine_and_user_tables(int width)
+    {
+        var lines = Lines(RenderAt(width, FanOut));
+
+        foreach (var id in DemoIds)
+        {
+            var idColumn = new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(id)}( |$)");
+            Assert.True(lines.Any(idColumn.IsMatch), $"At {width} columns no row starts with the whole id {id}:\n{string.Join("\n", lines)}");
+        }
+
+        Assert.All(lines, line => Assert.True(line.Length <= width, $"Wider than {width} columns: {line}"));
+    }
+
+    [Fact]
+    public void Columns_are_as_wide_as_their_content()
+    {
+        var lines = Lines(RenderAt(120, FanOut));
+
+        // "High" and "InProgress" are the widest values in alice's alerts; "Medium" in her machines' risk and exposure.
+        Assert.Contains(lines, l => l.StartsWith("Id ", StringComparison.Ordinal) && l.Contains("Severity Status     Created (UTC)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Id ", StringComparison.Ordinal) && l.Contains("Risk Exposure Health", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rows_of_a_fan_out_pipeline_are_grouped_by_what_they_were_fetched_for()
+    {
+        var text = RenderAt(120, FanOut + """
+
+            Get-DefenderUserAlert alice | Get-DefenderAlertMachine | Out-Default
+            Get-DefenderUserAlert bob | Get-DefenderAlertUser | Out-Default
+            """);
+
+        foreach (var heading in new[]
+        {
+            "   UserName: alice", "   UserName: svc-sql", "   UserName: carol",
+            "   MachineId: b1b176317556ee9589569acbcefc20a477a0e8e6", "   MachineId: d407f360ebee2106cb99d711ccfa4b5ab4e0a9be",
+            "   AlertId: da639305030079183306_664925027", "   AlertId: da639305071286672514_-1481485546",
+            "   AlertId: da639305016724470931_-332228819",
+        })
+        {
+            Assert.Contains(heading + "\n", text);
+        }
+    }
+
+    [Fact]
+    public void Severity_risk_and_exposure_sort_by_rank_and_still_compare_as_names()
+    {
+        var result = module.Run("""
+            Connect-Defender -Demo
+            $alerts = 'alice', 'svc-sql', 'bob' | Get-DefenderUserAlert
+            $machines = 'alice', 'carol' | Get-DefenderUserMachine
+            , $alerts.Severity
+            , $machines.RiskScore
+            , $machines.ExposureLevel
+            ($alerts | Where-Object Severity -in High, Medium).Count
+            ($alerts | Where-Object { $_.Severity -eq 'high' }).Count
+            "$($alerts[0].Severity) $($machines[0].RiskScore)"
+            """).AssertNoErrors();
+
+        // Sort-Object orders by LanguagePrimitives.Compare (not available to this engine, which has only the core cmdlets).
+        string[] Sorted(PSObject values) =>
+            ((object[])values.BaseObject).Order(Comparer<object>.Create((a, b) => LanguagePrimitives.Compare(a, b))).Select(v => v.ToString()!).ToArray();
+        Assert.Equal(["Informational", "Low", "Medium", "High", "High", "High"], Sorted(result.Output[0]));
+        Assert.Equal(["None", "Medium", "High", "High", "High"], Sorted(result.Output[1]));
+        Assert.Equal(["Low", "Medium", "High", "High", "High"], Sorted(result.Output[2]));
+        Assert.Equal(4, result.Output[3].BaseObject);
+        Assert.Equal(3, result.Output[4].BaseObject);
+        Assert.Equal("High High", result.Output[5].ToString());
+
+        // ConvertTo-Json hands values to Newtonsoft.Json, Export-Csv takes ToString(): both see the name.
+        var severity = ((object[])result.Output[0].BaseObject)[0];
+        Assert.Equal("\"High\"", Newtonsoft.Json.JsonConvert.SerializeObject(severity));
+        Assert.Equal("{\"RiskScore\":\"None\"}", Newtonsoft.Json.JsonConvert.SerializeObject(new Dictionary<string, object> { ["RiskScore"] = ((object[])result.Output[1].BaseObject)[2] }));
+        Assert.Equal("High", PSObject.AsPSObject(severity).ToString());
+    }
+
+    [Fact]
+    public void Nested_objects_read_well_in_tables_and_CSV_files()
+    {
+        var result = module.Run("""
+            Connect-Defender -Demo
+            $alert = Get-DefenderUserAlert svc-sql | Where-Object Id -eq 'da639305679197725408_-746431072'
+            $commented = Get-DefenderUserAlert alice | Where-Object Id -eq 'da639305030079183306_664925027'
+            $fs01 = Get-DefenderUserMachine svc-sql | Where-Object ComputerDnsName -eq 'fs01.fabrikam.com'
+            "$($alert.RelatedUser)"
+            "$($alert.LoggedOnUsers)"
+            "$($commented.Comments[0])"
+            "$($fs01.IpAddresses)"
+            "$($fs01.VmMetadata)"
+            $alert.RelatedUser
+            """).AssertNoErrors();
+
+        Assert.Equal(
+            [
+                @"FABRIKAM\svc-sql",
+                @"FABRIKAM\svc-sql FABRIKAM\carol",
+                "2026-11-17 09:31 UTC carol@fabrikam.com: alice confirms she opened the invoice attachment. Isolating lt-alice.",
+                "10.10.0.12 (00-0D-3A-8B-44-E2) fe80::4c1d:88e2:a07b:3f19 (00-0D-3A-8B-44-E2)",
+                "Azure VM b3e6d1f8-5a2c-4b7e-9c04-8f1a6e2d7b53",
+                @"FABRIKAM\svc-sql", // PSObject.ToString(), which table cells and Export-Csv use
+            ],
+            result.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
+    public void List_views_show_times_in_UTC_and_say_so()
+    {
+        var format = XDocument.Load(Path.Combine(ModuleFixture.RepoRoot, "out", "DefenderPS", "DefenderPS.Format.ps1xml"));
+        foreach (var type in new[] { "DefenderPS.Alert", "DefenderPS.Machine", "DefenderPS.User" })
+        {
+            var list = format.Descendants("View").Single(v => v.Element("Name")!.Value == type + ".List");
+            var times = list.Descendants("ListItem")
+                .Where(i => (i.Element("Label") ?? i.Element("PropertyName"))!.Value is var name && (name.EndsWith("Time", StringComparison.Ordinal) || name.EndsWith("Seen", StringComparison.Ordinal)))
+                .ToList();
+            Assert.NotEmpty(times);
+            foreach (var item in times)
+            {
+                var script = item.Element("ScriptBlock")?.Value;
+                Assert.True(script is not null, $"{type} list view: {item.Element("PropertyName")?.Value} is shown in the current culture, without a time zone");
+                var shown = module.Run(Objects + $"{VariableOf[type]} | ForEach-Object {{ {script} }}").AssertNoErrors().Output.Single().ToString();
+                Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", shown);
+            }
+        }
+    }
+
+    private string RenderAt(int width, string script) =>
+        module.RunAtWidth(width, script).AssertNoErrors().HostText.Replace("\r", "", StringComparison.Ordinal);
+
+    private static List<string> Lines(string text) => text.Split('\n').Select(l => l.TrimEnd()).ToList();
 
     private static string ColumnScript(string type, string label)
     {

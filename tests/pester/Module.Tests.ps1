@@ -38,3 +38,32 @@ Describe 'Importing DefenderPS' {
         [DefenderPS.Authentication.DefenderCloud]::GCC | Should -Be 'GCC'
     }
 }
+
+Describe 'The exporting example in about_DefenderPS' {
+    # Export-Csv and ConvertTo-Json exist only in a full PowerShell, not in the xunit suite's engine.
+    It 'works as written: nested objects as text and arrays joined in the CSV, names in the JSON' {
+        $markdown = Get-Content -Raw -LiteralPath (Join-Path (Get-RepoRoot) 'docs/en-US/about_DefenderPS.md')
+        $example = [regex]::Match($markdown, '(?s)### Exporting.*?```powershell\r?\n(.*?)```').Groups[1].Value
+        $example | Should -Not -BeNullOrEmpty
+
+        Push-Location -Path TestDrive:
+        try {
+            . ([scriptblock]::Create($example))
+            $alerts = Import-Csv -Path ./alerts.csv
+            $machines = Import-Csv -Path ./machines.csv
+            $json = Get-Content -Raw -Path ./alerts.json | ConvertFrom-Json
+        }
+        finally {
+            Pop-Location
+        }
+
+        $smb = $alerts | Where-Object Id -EQ 'da639305071286672514_-1481485546'
+        $smb.Severity | Should -Be 'High'
+        $smb.RelatedUser | Should -Be 'FABRIKAM\alice'
+        $smb.LoggedOnUsers | Should -Be 'FABRIKAM\alice; FABRIKAM\svc-sql'
+        $smb.MitreTechniques | Should -Be 'T1021.002; T1569.002; T1570'
+        ($machines | Where-Object ComputerDnsName -EQ 'sql01.fabrikam.com').IpAddresses | Should -Be '10.10.0.31 (00-50-56-8E-7A-21)'
+        $expected = if ($PSEdition -eq 'Core') { 'High' } else { 4 }   # Windows PowerShell's ConvertTo-Json writes enums as numbers
+        ($json | Where-Object Id -EQ 'da639305071286672514_-1481485546').Severity | Should -Be $expected
+    }
+}

@@ -1,5 +1,6 @@
 using System.Text;
 using Markdig;
+using Markdig.Extensions.Tables;
 using Markdig.Extensions.Yaml;
 using Markdig.Syntax;
 
@@ -12,13 +13,15 @@ namespace DefenderPS.HelpBuilder;
 internal static class AboutWriter
 {
     private const int Width = 80;
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
+    private const string Indent = "    ";
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePipeTables().Build();
 
     public static string Convert(string markdown, string file, List<string> errors)
     {
         var document = Markdown.Parse(markdown, Pipeline);
         var text = new StringBuilder();
         var titled = false;
+        string? section = null;
         foreach (var block in document)
         {
             switch (block)
@@ -32,7 +35,8 @@ internal static class AboutWriter
                     titled = true;
                     break;
                 case HeadingBlock { Level: 2 } h2:
-                    text.AppendLine(Text.Inline(h2.Inline).Trim().ToUpperInvariant());
+                    section = Text.Inline(h2.Inline).Trim().ToUpperInvariant();
+                    text.AppendLine(section);
                     break;
                 case HeadingBlock h:
                     text.AppendLine(new string(' ', 4 * (h.Level - 2)) + Text.Inline(h.Inline).Trim());
@@ -45,12 +49,17 @@ internal static class AboutWriter
 
                     text.AppendLine();
                     break;
-                case ParagraphBlock paragraph when Text.IsTable(paragraph):
-                    foreach (var line in Text.RawLines(paragraph).Split('\n'))
+                case Table table:
+                    foreach (var line in TextTable.Render(table, Width - Indent.Length).Split('\n'))
                     {
-                        text.AppendLine("    " + line.TrimEnd('\r'));
+                        text.AppendLine(line.Length == 0 ? "" : Indent + line);
                     }
 
+                    text.AppendLine();
+                    break;
+                case ParagraphBlock paragraph when section == "SHORT DESCRIPTION":
+                    // Get-Help reads an about topic's synopsis from the one line after the heading: never wrap it.
+                    text.AppendLine(Indent + Text.Inline(paragraph.Inline).Trim().ReplaceLineEndings(" "));
                     text.AppendLine();
                     break;
                 default:

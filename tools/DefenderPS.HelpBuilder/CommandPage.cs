@@ -18,7 +18,6 @@ internal sealed class CommandPage
     public List<TypeNote> Outputs { get; } = [];
     public List<string> Notes { get; } = [];
     public List<(string Text, string Uri)> Links { get; } = [];
-    public string? OnlineVersion { get; private set; }
     public string? ExternalHelpFile { get; private set; }
 
     public sealed record SyntaxSet(string Name, bool IsDefault, List<string> ParameterNames);
@@ -50,7 +49,7 @@ internal sealed class CommandPage
 
     public sealed record TypeNote(string TypeName, List<string> Description);
 
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePipeTables().Build();
 
     public static CommandPage Parse(string markdown, string file, List<string> errors)
     {
@@ -68,7 +67,13 @@ internal sealed class CommandPage
             {
                 case YamlFrontMatterBlock yaml:
                     var front = Yaml(yaml.Lines.ToString());
-                    page.OnlineVersion = front.GetValueOrDefault("online version") is { Length: > 0 } online ? online : null;
+                    // DefenderPS has no public help site: a link would make Get-Help -Online open a page that is not there.
+                    // (platyPS writes the key empty, which promises nothing.)
+                    if (front.GetValueOrDefault("online version") is { Length: > 0 })
+                    {
+                        errors.Add($"{file}: error HELP004: 'online version' promises online help, but DefenderPS's help is offline only; leave it empty.");
+                    }
+
                     page.ExternalHelpFile = front.GetValueOrDefault("external help file");
                     continue;
                 case HeadingBlock { Level: 1 } h1:

@@ -94,11 +94,6 @@ internal static class MamlWriter
         xml.WriteEndElement();
 
         xml.WriteStartElement("relatedLinks", Command);
-        if (page.OnlineVersion is { } online)
-        {
-            NavigationLink(xml, "Online Version:", online);
-        }
-
         foreach (var (text, uri) in page.Links)
         {
             NavigationLink(xml, text, uri);

@@ -1,4 +1,5 @@
 using System.Text;
+using Markdig.Extensions.Tables;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
 
@@ -53,14 +54,17 @@ internal static class Text
 
     /// <summary>
     /// The paragraphs of a block as Get-Help paragraphs: a list item per paragraph ("- item"), a code
-    /// block or a table as one paragraph keeping its lines.
+    /// block as one paragraph keeping its lines, a table as one paragraph of aligned columns.
     /// </summary>
-    public static IEnumerable<string> Paragraphs(Block block, string bullet = "")
+    public static IEnumerable<string> Paragraphs(Block block, int tableWidth = TextTable.MamlWidth)
     {
         switch (block)
         {
             case ParagraphBlock paragraph:
-                yield return bullet + (IsTable(paragraph) ? RawLines(paragraph) : Inline(paragraph.Inline).Trim());
+                yield return Inline(paragraph.Inline).Trim();
+                break;
+            case Table table:
+                yield return TextTable.Render(table, tableWidth);
                 break;
             case CodeBlock code:
                 yield return code.Lines.ToString().TrimEnd();
@@ -73,7 +77,7 @@ internal static class Text
                     var first = true;
                     foreach (var child in item)
                     {
-                        foreach (var text in Paragraphs(child))
+                        foreach (var text in Paragraphs(child, tableWidth - marker.Length))
                         {
                             yield return (first ? marker : new string(' ', marker.Length)) + text;
                             first = false;
@@ -88,7 +92,7 @@ internal static class Text
             case ContainerBlock container:
                 foreach (var child in container)
                 {
-                    foreach (var text in Paragraphs(child))
+                    foreach (var text in Paragraphs(child, tableWidth))
                     {
                         yield return text;
                     }
@@ -97,8 +101,4 @@ internal static class Text
                 break;
         }
     }
-
-    public static bool IsTable(ParagraphBlock paragraph) => paragraph.Lines.Count > 1 && paragraph.Lines.ToString().TrimStart().StartsWith('|');
-
-    public static string RawLines(LeafBlock block) => block.Lines.ToString().TrimEnd();
 }

@@ -23,13 +23,21 @@ internal abstract class ConfidentialClientTokenSource : TokenSource
 
     public override bool CanRefresh => true;
 
-    public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken) =>
+        Record(await AcquireAsync(_scopes, forceRefresh, cancellationToken));
+
+    public override TokenSource ForAudience(string scope)
+    {
+        var scopes = new[] { scope };
+        return new AudienceTokenSource(this, Clock, (forceRefresh, cancellationToken) => AcquireAsync(scopes, forceRefresh, cancellationToken));
+    }
+
+    private Task<AuthenticationResult> AcquireAsync(string[] scopes, bool forceRefresh, CancellationToken cancellationToken)
     {
         var app = _app ?? throw new ObjectDisposedException(nameof(ConfidentialClientTokenSource), "The session was disconnected; its tokens were discarded.");
-        var result = await app.AcquireTokenForClient(_scopes)
+        return app.AcquireTokenForClient(scopes)
             .WithForceRefresh(forceRefresh)
             .ExecuteAsync(cancellationToken);
-        return Record(result);
     }
 
     /// <summary>Drops the application and with it MSAL's in-memory token cache.</summary>

@@ -19,26 +19,30 @@ public enum DefenderCloud
 internal static class CloudTable
 {
     /// <summary>The values -Region accepts.</summary>
-    public static readonly string[] Regions = { "us", "eu", "uk", "au", "swa", "ina" };
+    public static readonly string[] Regions = { "us", "eu", "uk", "au", "swa", "ina", "aea" };
 
     private static readonly Dictionary<DefenderCloud, CloudEndpoints> Clouds = new()
     {
         [DefenderCloud.Global] = new(
             new Uri("https://api.security.microsoft.com/"),
             new Uri("https://login.microsoftonline.com/"),
-            "https://api.securitycenter.microsoft.com/.default"),
+            "https://api.securitycenter.microsoft.com/.default",
+            new Uri("https://graph.microsoft.com/")),
         [DefenderCloud.GCC] = new(
             new Uri("https://api-gcc.securitycenter.microsoft.us/"),
             new Uri("https://login.microsoftonline.com/"),
-            "https://api-gcc.securitycenter.microsoft.us/.default"),
+            "https://api-gcc.securitycenter.microsoft.us/.default",
+            new Uri("https://graph.microsoft.com/")),
         [DefenderCloud.GCCHigh] = new(
             new Uri("https://api-gov.securitycenter.microsoft.us/"),
             new Uri("https://login.microsoftonline.us/"),
-            "https://api-gov.securitycenter.microsoft.us/.default"),
+            "https://api-gov.securitycenter.microsoft.us/.default",
+            new Uri("https://graph.microsoft.us/")),
         [DefenderCloud.DoD] = new(
             new Uri("https://api-gov.securitycenter.microsoft.us/"),
             new Uri("https://login.microsoftonline.us/"),
-            "https://api-gov.securitycenter.microsoft.us/.default"),
+            "https://api-gov.securitycenter.microsoft.us/.default",
+            new Uri("https://dod-graph.microsoft.us/")),
     };
 
     public static CloudEndpoints For(DefenderCloud cloud) => Clouds[cloud];
@@ -59,14 +63,15 @@ internal static class CloudTable
     }
 }
 
-/// <summary>Where a cloud's API, login and token audience are.</summary>
+/// <summary>Where a cloud's API, login and token audiences are.</summary>
 internal sealed class CloudEndpoints
 {
-    public CloudEndpoints(Uri apiRoot, Uri authorityHost, string scope)
+    public CloudEndpoints(Uri apiRoot, Uri authorityHost, string scope, Uri graphRoot)
     {
         ApiRoot = apiRoot;
         AuthorityHost = authorityHost;
         Scope = scope;
+        GraphRoot = graphRoot;
     }
 
     public Uri ApiRoot { get; }
@@ -77,5 +82,13 @@ internal sealed class CloudEndpoints
     public string Scope { get; }
 
     /// <summary>The resource (audience) the scope names, for managed identity, which asks by resource.</summary>
-    public string Resource => Scope.Substring(0, Scope.Length - "/.default".Length);
+    public string Resource => ResourceOf(Scope);
+
+    /// <summary>The cloud's Microsoft Graph host, for the calls that moved there (advanced hunting).</summary>
+    public Uri GraphRoot { get; }
+
+    /// <summary>The <c>/.default</c> scope of the cloud's Microsoft Graph: the same host as the API root.</summary>
+    public string GraphScope => GraphRoot.AbsoluteUri + ".default";
+
+    public static string ResourceOf(string scope) => scope.Substring(0, scope.Length - "/.default".Length);
 }

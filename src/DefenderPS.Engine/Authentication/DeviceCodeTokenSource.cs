@@ -50,15 +50,24 @@ internal sealed class DeviceCodeTokenSource : TokenSource
         return Record(result);
     }
 
-    public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken) =>
+        Record(await AcquireSilentlyAsync(_scopes, forceRefresh, cancellationToken));
+
+    /// <summary>The signed-in user's refresh token also gets tokens for other audiences the app may call.</summary>
+    public override TokenSource ForAudience(string scope)
+    {
+        var scopes = new[] { scope };
+        return new AudienceTokenSource(this, Clock, (forceRefresh, cancellationToken) => AcquireSilentlyAsync(scopes, forceRefresh, cancellationToken));
+    }
+
+    private async Task<AuthenticationResult> AcquireSilentlyAsync(string[] scopes, bool forceRefresh, CancellationToken cancellationToken)
     {
         var account = _account ?? (await App.GetAccountsAsync()).FirstOrDefault();
         try
         {
-            var result = await App.AcquireTokenSilent(_scopes, account)
+            return await App.AcquireTokenSilent(scopes, account)
                 .WithForceRefresh(forceRefresh)
                 .ExecuteAsync(cancellationToken);
-            return Record(result);
         }
         catch (MsalUiRequiredException e)
         {

@@ -35,13 +35,22 @@ internal sealed class ManagedIdentityTokenSource : TokenSource
 
     public override bool CanRefresh => true;
 
-    public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken)
+    public override async Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken) =>
+        Record(await AcquireAsync(_resource, forceRefresh, cancellationToken));
+
+    /// <summary>A managed identity asks by resource, not by scope.</summary>
+    public override TokenSource ForAudience(string scope)
+    {
+        var resource = CloudEndpoints.ResourceOf(scope);
+        return new AudienceTokenSource(this, Clock, (forceRefresh, cancellationToken) => AcquireAsync(resource, forceRefresh, cancellationToken));
+    }
+
+    private Task<AuthenticationResult> AcquireAsync(string resource, bool forceRefresh, CancellationToken cancellationToken)
     {
         var app = _app ?? throw new ObjectDisposedException(nameof(ManagedIdentityTokenSource), "The session was disconnected; its tokens were discarded.");
-        var result = await app.AcquireTokenForManagedIdentity(_resource)
+        return app.AcquireTokenForManagedIdentity(resource)
             .WithForceRefresh(forceRefresh)
             .ExecuteAsync(cancellationToken);
-        return Record(result);
     }
 
     public override void Dispose()

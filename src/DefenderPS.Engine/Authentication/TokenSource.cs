@@ -78,6 +78,12 @@ internal abstract class TokenSource : IDisposable
         }
     }
 
+    /// <summary>
+    /// Tokens for another audience, such as Microsoft Graph's <paramref name="scope"/>, from the same credential; null where
+    /// the way in holds a token for one audience only (-AccessToken: the caller brings a token for each audience).
+    /// </summary>
+    public virtual TokenSource? ForAudience(string scope) => null;
+
     /// <summary>False when a rejected token cannot be replaced, so a 401 is final.</summary>
     public abstract bool CanRefresh { get; }
 

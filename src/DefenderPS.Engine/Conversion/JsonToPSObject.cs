@@ -20,7 +20,7 @@ internal static class JsonToPSObject
         return ReadValue(ref reader);
     }
 
-    /// <summary>Converts an entity and gives it its DefenderPS type name.</summary>
+    /// <summary>Converts an entity, gives it its DefenderPS type name and ranks its severity, risk or exposure, and names its nested objects.</summary>
     public static PSObject ConvertEntity(ReadOnlySpan<byte> json, EntityKind kind)
     {
         if (Convert(json) is not PSObject entity)
@@ -29,6 +29,8 @@ internal static class JsonToPSObject
         }
 
         entity.TypeNames.Insert(0, kind.TypeName());
+        RankedValues.Apply(entity, kind);
+        NestedTypeNames.Apply(entity, kind);
         return entity;
     }
 

@@ -48,12 +48,14 @@ internal sealed class DefenderApiClient : IDisposable
     private BearerHeader? _bearer;
     private volatile bool _closed;
 
-    /// <param name="apiUri">The API root (ending in a slash); requests go to its <c>api/</c> path.</param>
+    /// <param name="apiUri">The API root (ending in a slash); next links must stay under it.</param>
+    /// <param name="pathPrefix">Where request paths start under the root: <c>api/</c> for Defender for Endpoint, nothing for Microsoft Graph.</param>
     /// <param name="onResult">Hears every entity written, e.g. to remember ids for tab completion.</param>
     /// <param name="sessionName">The session in words, for "... was disconnected".</param>
     /// <param name="signInName">Who gets the tokens, in words, for "Could not get a token for ...".</param>
     public DefenderApiClient(
         Uri apiUri,
+        string pathPrefix,
         HttpMessageHandler handler,
         TokenSource tokens,
         CallBudgets budgets,
@@ -66,7 +68,7 @@ internal sealed class DefenderApiClient : IDisposable
         string signInName)
     {
         _apiUri = apiUri;
-        _apiRoot = new Uri(apiUri, "api/").AbsoluteUri;
+        _apiRoot = new Uri(apiUri, pathPrefix).AbsoluteUri;
         _http = new HttpMessageInvoker(handler, disposeHandler: true);
         _tokens = tokens;
         _budgets = budgets;

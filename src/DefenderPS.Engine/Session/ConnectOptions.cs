@@ -30,6 +30,9 @@ internal sealed class ConnectOptions
 {
     public ConnectMethod Method { get; set; }
 
+    /// <summary>-Name: what Get-DefenderSession calls the session; tenant/app (or "demo") when null.</summary>
+    public string? Name { get; set; }
+
     public SecureString? AccessToken { get; set; }
 
     public string? TenantId { get; set; }
@@ -57,6 +60,12 @@ internal sealed class ConnectOptions
     public string? Region { get; set; }
 
     public Uri? ApiUri { get; set; }
+
+    /// <summary>The Microsoft Graph root for the calls that moved there (advanced hunting); the cloud's when null.</summary>
+    public Uri? GraphUri { get; set; }
+
+    /// <summary>With -AccessToken: a token for Microsoft Graph, the second audience.</summary>
+    public SecureString? GraphAccessToken { get; set; }
 
     public Uri? AuthorityUri { get; set; }
 

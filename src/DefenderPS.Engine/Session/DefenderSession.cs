@@ -15,9 +15,14 @@ namespace DefenderPS.Session;
 public sealed class DefenderSession
 {
     /// <summary>Made by <see cref="SessionFactory"/>, with a token source that already holds the first token.</summary>
+    /// <param name="graphTokenSource">Tokens for Microsoft Graph; null when the session has none (-AccessToken without -GraphAccessToken).</param>
+    /// <param name="handler">The HTTP handler for both APIs (one connection pool, one proxy).</param>
     internal DefenderSession(
+        string name,
         TokenSource tokenSource,
+        TokenSource? graphTokenSource,
         Uri apiUri,
+        Uri graphUri,
         string? tenantId,
         string? clientId,
         HttpMessageHandler handler,
@@ -26,8 +31,11 @@ public sealed class DefenderSession
         DefenderCloud cloud = DefenderCloud.Global,
         Uri? authority = null)
     {
+        Name = name;
         TokenSource = tokenSource;
+        GraphTokenSource = graphTokenSource;
         ApiUri = apiUri;
+        GraphUri = graphUri;
         TenantId = tenantId;
         ClientId = clientId;
         Cloud = cloud;
@@ -42,10 +50,24 @@ public sealed class DefenderSession
         ConnectedAt = clock.GetUtcNow();
         var signInName = tenantId is null ? $"the {tokenSource.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
         Client = new DefenderApiClient(
-            apiUri, handler, tokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName);
+            apiUri, "api/", handler, tokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName);
+
+        // Made only with the first Graph call: a session that never hunts never asks for a Graph token.
+        _graphClient = new Lazy<DefenderApiClient?>(() => graphTokenSource is null
+            ? null
+            : new DefenderApiClient(
+                graphUri, string.Empty, handler, graphTokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, null, ToString(), signInName));
     }
 
+    private readonly Lazy<DefenderApiClient?> _graphClient;
+
     public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>What tells sessions apart in Get-DefenderSession -All: Connect-Defender -Name, else tenant/app, or "demo".</summary>
+    public string Name { get; }
+
+    /// <summary>Whether cmdlets in this runspace use this session when -Session is not given.</summary>
+    public bool IsDefault => ReferenceEquals(DefaultSession.Get(), this);
 
     public string? TenantId { get; }
 
@@ -59,6 +81,12 @@ public sealed class DefenderSession
     public DefenderCloud Cloud { get; }
 
     public Uri ApiUri { get; }
+
+    /// <summary>Microsoft Graph's root, for the calls that moved there (advanced hunting).</summary>
+    public Uri GraphUri { get; }
+
+    /// <summary>When the current Microsoft Graph token expires; null before the first Graph call or when not known.</summary>
+    public DateTimeOffset? GraphTokenExpiresOn => GraphTokenSource?.ExpiresOn;
 
     /// <summary>The login authority tokens come from; null for -AccessToken, managed identity and the demo.</summary>
     public Uri? Authority { get; }
@@ -114,6 +142,11 @@ public sealed class DefenderSession
 
     internal DefenderApiClient Client { get; }
 
+    internal TokenSource? GraphTokenSource { get; }
+
+    /// <summary>The client for Microsoft Graph calls; null when the session has no Graph token (-AccessToken without -GraphAccessToken).</summary>
+    internal DefenderApiClient? GraphClient => _graphClient.Value;
+
     internal CallBudgets CallBudgets { get; }
 
     internal RetryPolicy RetryPolicy { get; }
@@ -127,7 +160,12 @@ public sealed class DefenderSession
     {
         IsConnected = false;
         TokenSource.Dispose();
+        GraphTokenSource?.Dispose();
         Client.Dispose();
+        if (_graphClient.IsValueCreated)
+        {
+            _graphClient.Value?.Dispose();
+        }
     }
 
     public override string ToString()

@@ -19,8 +19,8 @@ namespace DefenderPS.Session;
 internal static class SessionFactory
 {
     /// <summary>Connect-Defender -Demo: the built-in fabrikam tenant, answered in memory through the same pipeline.</summary>
-    public static DefenderSession Demo(SessionLimits limits, SessionEnvironment environment) =>
-        new(new DemoTokenSource(environment.Clock), DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), limits, environment.Clock);
+    public static DefenderSession Demo(string? name, SessionLimits limits, SessionEnvironment environment) =>
+        new(name ?? "demo", new DemoTokenSource(environment.Clock), null, DemoApiHandler.ApiUri, DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), limits, environment.Clock);
 
     /// <summary>
     /// Checks <paramref name="options"/> and makes the token source, before anything is sent. Runs on the pipeline
@@ -30,12 +30,15 @@ internal static class SessionFactory
     {
         var endpoints = CloudTable.For(options.Cloud);
         var apiUri = CheckedApiUri(options, endpoints);
+        var graphUri = CheckedRoot(options.GraphUri ?? endpoints.GraphRoot, "GraphUri");
         var proxy = CheckedProxy(options);
         var clock = environment.Clock;
+        var roots = new SessionRoots(apiUri, graphUri, endpoints.GraphScope);
         switch (options.Method)
         {
             case ConnectMethod.AccessToken:
-                return new PendingSession(new AccessTokenSource(options.AccessToken!, clock), options, environment, apiUri, proxy, null, null, null,
+                var graphToken = options.GraphAccessToken is null ? null : new AccessTokenSource(options.GraphAccessToken, clock);
+                return new PendingSession(new AccessTokenSource(options.AccessToken!, clock), graphToken, options, environment, roots, proxy, null, null, null,
                     "Using the access token given.");
             case ConnectMethod.ManagedIdentity:
                 if (options.ClientId is not null && !Guid.TryParse(options.ClientId, out _))
@@ -44,7 +47,7 @@ internal static class SessionFactory
                 }
 
                 var identity = new ManagedIdentityTokenSource(options.ClientId, endpoints, proxy, clock, environment.MsalHttpHandler);
-                return new PendingSession(identity, options, environment, apiUri, proxy, null, options.ClientId, null,
+                return new PendingSession(identity, null, options, environment, roots, proxy, null, options.ClientId, null,
                     $"Getting a token for {endpoints.Resource} from the {identity.Credential}.");
         }
 
@@ -72,7 +75,7 @@ internal static class SessionFactory
             ConnectMethod.FederatedTokenFile or ConnectMethod.WorkloadIdentity => FederatedSource(clientId, msal, federatedFile!, options.Method == ConnectMethod.WorkloadIdentity),
             _ => new ClientSecretTokenSource(clientId, msal, options.ClientSecret!),
         };
-        return new PendingSession(source, options, environment, apiUri, proxy, tenantId, clientId, msal.Authority,
+        return new PendingSession(source, null, options, environment, roots, proxy, tenantId, clientId, msal.Authority,
             $"Getting a token from {msal.Authority} for {msal.Scope} ({source.Credential}).");
     }
 
@@ -133,21 +136,31 @@ internal static class SessionFactory
             throw Invalid("RegionNotInCloud", $"-Region applies to the commercial (Global) cloud only; the {options.Cloud} cloud has one API host. Leave out -Region.", options.Region);
         }
 
+        if (options.Region is not null && Array.IndexOf(CloudTable.Regions, options.Region.ToLowerInvariant()) < 0)
+        {
+            throw Invalid("InvalidRegion", $"-Region '{options.Region}' is not a regional host of the API. Use one of: {string.Join(", ", CloudTable.Regions)}.", options.Region);
+        }
+
         if (options.Region is not null && options.ApiUri is not null)
         {
             throw Invalid("RegionAndApiUri", "Give either -Region or -ApiUri, not both: -ApiUri already names the host.", options.Region);
         }
 
-        var uri = options.ApiUri ?? (options.Region is null ? endpoints.ApiRoot : CloudTable.RegionalApiRoot(options.Region));
+        return CheckedRoot(options.ApiUri ?? (options.Region is null ? endpoints.ApiRoot : CloudTable.RegionalApiRoot(options.Region)), "ApiUri");
+    }
+
+    /// <summary>An API root the session's tokens may be sent to: https, or http on loopback (tests, local fakes).</summary>
+    private static Uri CheckedRoot(Uri uri, string parameter)
+    {
         var loopback = uri.IsAbsoluteUri && (uri.IsLoopback || uri.Host == "[::1]");
         if (!uri.IsAbsoluteUri || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && loopback)))
         {
-            throw Invalid("InvalidApiUri", $"-ApiUri '{uri}' must be an absolute https URI (http is allowed only for loopback addresses).", uri);
+            throw Invalid("Invalid" + parameter, $"-{parameter} '{uri}' must be an absolute https URI (http is allowed only for loopback addresses).", uri);
         }
 
         if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
         {
-            throw Invalid("InvalidApiUri", $"-ApiUri '{uri}' must be the API root only, without credentials, query or fragment.", uri);
+            throw Invalid("Invalid" + parameter, $"-{parameter} '{uri}' must be the API root only, without credentials, query or fragment.", uri);
         }
 
         // Relative request paths are resolved against the root, which must end with a slash to keep any prefix.
@@ -193,24 +206,54 @@ internal static class SessionFactory
         new(errorId, ErrorCategory.InvalidArgument, message, target: target);
 }
 
+/// <summary>Where a session's requests go: the Defender for Endpoint API root, and Microsoft Graph's root and token scope.</summary>
+internal sealed class SessionRoots
+{
+    public SessionRoots(Uri apiUri, Uri graphUri, string graphScope)
+    {
+        ApiUri = apiUri;
+        GraphUri = graphUri;
+        GraphScope = graphScope;
+    }
+
+    public Uri ApiUri { get; }
+
+    public Uri GraphUri { get; }
+
+    public string GraphScope { get; }
+}
+
 /// <summary>A checked way in with its token source, waiting for its first token.</summary>
 internal sealed class PendingSession
 {
     private readonly TokenSource _source;
+    private readonly TokenSource? _graphSource;
     private readonly ConnectOptions _options;
     private readonly SessionEnvironment _environment;
-    private readonly Uri _apiUri;
+    private readonly SessionRoots _roots;
     private readonly IWebProxy? _proxy;
     private readonly string? _tenantId;
     private readonly string? _clientId;
     private readonly Uri? _authority;
 
-    public PendingSession(TokenSource source, ConnectOptions options, SessionEnvironment environment, Uri apiUri, IWebProxy? proxy, string? tenantId, string? clientId, Uri? authority, string plan)
+    /// <param name="graphSource">A separate source of Microsoft Graph tokens (-GraphAccessToken); else the main source's own.</param>
+    public PendingSession(
+        TokenSource source,
+        TokenSource? graphSource,
+        ConnectOptions options,
+        SessionEnvironment environment,
+        SessionRoots roots,
+        IWebProxy? proxy,
+        string? tenantId,
+        string? clientId,
+        Uri? authority,
+        string plan)
     {
         _source = source;
+        _graphSource = graphSource;
         _options = options;
         _environment = environment;
-        _apiUri = apiUri;
+        _roots = roots;
         _proxy = proxy;
         _tenantId = tenantId;
         _clientId = clientId;
@@ -238,17 +281,52 @@ internal sealed class PendingSession
         }
         catch (TokenExpiredException expired)
         {
-            _source.Dispose();
+            Abandon();
             throw new ConnectException("TokenExpired", ErrorCategory.AuthenticationError, expired.Message, expired);
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            Abandon();
+            throw Unreachable(e);
         }
         catch
         {
-            _source.Dispose();
+            Abandon();
             throw;
         }
 
         var claims = JwtClaims.Read(token);
+        var graphSource = _graphSource ?? _source.ForAudience(_roots.GraphScope);
+        var tenantId = _tenantId ?? claims?.TenantId;
+        var clientId = _clientId ?? claims?.AppId;
+        var name = _options.Name ?? (tenantId is null ? _source.Kind.ToString() : clientId is null ? tenantId : $"{tenantId}/{clientId}");
         return new DefenderSession(
-            _source, _apiUri, _tenantId ?? claims?.TenantId, _clientId ?? claims?.AppId, ApiHandler.Create(_proxy), _options.Limits, _environment.Clock, _options.Cloud, _authority);
+            name, _source, graphSource, _roots.ApiUri, _roots.GraphUri, tenantId, clientId, ApiHandler.Create(_proxy), _options.Limits, _environment.Clock, _options.Cloud, _authority);
+    }
+
+    /// <summary>A network failure on the way to the identity provider, bare or wrapped by MSAL; or MSAL's own time-out.</summary>
+    private static bool IsUnreachable(Exception e, CancellationToken cancellationToken) =>
+        RetryPolicy.IsConnectionFailure(e)
+        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        || (e is ConnectException && e.InnerException is { } inner && IsUnreachable(inner, cancellationToken))
+        || (e is Microsoft.Identity.Client.MsalException && e.InnerException is { } cause && IsUnreachable(cause, cancellationToken));
+
+    /// <summary>One line that says where sign-in went and what to check, instead of the network stack's exception.</summary>
+    private ConnectException Unreachable(Exception e)
+    {
+        var where = _authority is not null
+            ? $"the sign-in authority {_authority.GetLeftPart(UriPartial.Authority)}"
+            : $"the {_source.Credential}'s token endpoint";
+        var check = _proxy is not null
+            ? "Check that the proxy given with -Proxy is running and lets the request through"
+            : "Check the network, a proxy the machine needs (-Proxy), and -Cloud or -AuthorityUri";
+        return new ConnectException("SignInUnreachable", ErrorCategory.ConnectionError,
+            $"Could not reach {where} to sign in: {e.GetBaseException().Message}. {check}.", e);
+    }
+
+    private void Abandon()
+    {
+        _source.Dispose();
+        _graphSource?.Dispose();
     }
 }

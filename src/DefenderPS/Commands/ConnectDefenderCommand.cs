@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using System.Security.Cryptography.X509Certificates;
 using DefenderPS.Authentication;
+using DefenderPS.Completion;
 using DefenderPS.Http;
 using DefenderPS.Session;
 
@@ -12,10 +13,12 @@ namespace DefenderPS.Commands;
 /// Starts a session. Each parameter set is one way in; the cmdlet hands what it was given to
 /// <see cref="SessionFactory"/>, which checks it, signs in and builds the session.
 /// </summary>
-[Cmdlet(VerbsCommunications.Connect, "Defender", DefaultParameterSetName = AccessTokenSet)]
+[Cmdlet(VerbsCommunications.Connect, "Defender", DefaultParameterSetName = NoWayInSet)]
 [OutputType(typeof(DefenderSession))]
 public sealed class ConnectDefenderCommand : DefenderCmdlet
 {
+    // No parameter belongs to it: Connect-Defender without a way in lists the ways instead of prompting for one of them.
+    private const string NoWayInSet = "NoWayIn";
     private const string AccessTokenSet = "AccessToken";
     private const string ClientSecretSet = "ClientSecret";
     private const string CertificateSet = "Certificate";
@@ -31,6 +34,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
     [SecureStringTransformation]
     public SecureString AccessToken { get; set; } = null!;
+
+    /// <summary>With -AccessToken: a token for Microsoft Graph, for the calls that go there (advanced hunting).</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [SecureStringTransformation]
+    public SecureString? GraphAccessToken { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
     [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
@@ -120,7 +128,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     // module's types, before ModuleImport has subscribed to find it.
     private int _cloud = (int)DefenderCloud.Global;
 
-    /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina).</summary>
+    /// <summary>A regional host of the commercial cloud (us, eu, uk, au, swa, ina, aea); tab completion lists them.</summary>
     [Parameter(ParameterSetName = AccessTokenSet)]
     [Parameter(ParameterSetName = ClientSecretSet)]
     [Parameter(ParameterSetName = CertificateSet)]
@@ -131,7 +139,7 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = WorkloadIdentitySet)]
     [Parameter(ParameterSetName = ManagedIdentitySet)]
     [Parameter(ParameterSetName = DeviceCodeSet)]
-    [ValidateSet("us", "eu", "uk", "au", "swa", "ina", IgnoreCase = true)]
+    [ArgumentCompleter(typeof(RegionCompleter))]
     public string? Region { get; set; }
 
     /// <summary>Overrides the API root, for private endpoints and tests (https, or http on loopback).</summary>
@@ -146,6 +154,19 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [Parameter(ParameterSetName = ManagedIdentitySet)]
     [Parameter(ParameterSetName = DeviceCodeSet)]
     public Uri? ApiUri { get; set; }
+
+    /// <summary>Overrides the Microsoft Graph root (https, or http on loopback); the cloud's when omitted.</summary>
+    [Parameter(ParameterSetName = AccessTokenSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [Parameter(ParameterSetName = CertificatePathSet)]
+    [Parameter(ParameterSetName = SecretNameSet)]
+    [Parameter(ParameterSetName = FederatedTokenFileSet)]
+    [Parameter(ParameterSetName = WorkloadIdentitySet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
+    [Parameter(ParameterSetName = DeviceCodeSet)]
+    public Uri? GraphUri { get; set; }
 
     /// <summary>Overrides the login authority (https only); authority validation and instance discovery are then off.</summary>
     [Parameter(ParameterSetName = ClientSecretSet)]
@@ -218,6 +239,11 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = 100;
 
+    /// <summary>What Get-DefenderSession calls the session; tenant/app (or "demo") when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -231,12 +257,20 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             MaxRetries = MaxRetries,
             RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
         };
+        if (ParameterSetName == NoWayInSet)
+        {
+            // PowerShell's error view folds a message onto one paragraph, so the ways, one a line, go to the warning stream.
+            WriteWarning(HowToConnect);
+            Terminate("NoWayIn", ErrorCategory.InvalidArgument,
+                "Connect-Defender needs a way in: -AccessToken, -ClientSecret, -SecretName, -Certificate, -CertificateThumbprint, -CertificatePath, -FederatedTokenFile, -WorkloadIdentity, -ManagedIdentity, -DeviceCode or -Demo. The warning above shows each, one a line; Get-Help Connect-Defender -Examples shows them in use.");
+        }
+
         DefenderSession? session = null;
         try
         {
             if (ParameterSetName == DemoSet)
             {
-                session = SessionFactory.Demo(limits, SessionEnvironment.Current);
+                session = SessionFactory.Demo(Name, limits, SessionEnvironment.Current);
             }
             else
             {
@@ -258,10 +292,27 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         }
     }
 
+    // Fits an 80-column console, one way a line.
+    private const string HowToConnect = """
+        Ways to connect (Get-Help Connect-Defender -Examples shows each):
+          -Demo                        the built-in demo tenant, no credentials
+          -AccessToken <token>         a token you have (-GraphAccessToken for Graph)
+          -ClientSecret <secret>       with -TenantId -ClientId: an app's secret
+          -SecretName <name>           with -TenantId -ClientId: a secret in a vault
+          -Certificate <certificate>   with -TenantId -ClientId: a certificate
+          -CertificateThumbprint <t>   with -TenantId -ClientId: one in the store
+          -CertificatePath <file>      with -TenantId -ClientId: a PFX or PEM file
+          -FederatedTokenFile <file>   with -TenantId -ClientId: a federated token
+          -WorkloadIdentity            AKS workload identity (AZURE_* variables)
+          -ManagedIdentity             the Azure resource's managed identity
+          -DeviceCode                  with -TenantId: sign in as a user
+        """;
+
     /// <summary>The parameters as plain values, with paths resolved against PowerShell's current location.</summary>
     private ConnectOptions Options(SessionLimits limits) => new()
     {
         Method = (ConnectMethod)Enum.Parse(typeof(ConnectMethod), ParameterSetName),
+        Name = Name,
         AccessToken = AccessToken,
         TenantId = TenantId,
         ClientId = ClientId,
@@ -276,6 +327,8 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
         Cloud = Cloud,
         Region = Region,
         ApiUri = ApiUri,
+        GraphUri = GraphUri,
+        GraphAccessToken = GraphAccessToken,
         AuthorityUri = AuthorityUri,
         Proxy = Proxy,
         ProxyCredential = ProxyCredential,

@@ -21,6 +21,12 @@ public sealed class DisconnectDefenderCommand : DefenderCmdlet
             return;
         }
 
+        if (!session.IsConnected)
+        {
+            WriteVerbose($"{session} was already disconnected; nothing to discard.");
+            return;
+        }
+
         session.Disconnect();
         if (ReferenceEquals(session, DefaultSession.Get()))
         {

@@ -7,6 +7,8 @@ namespace DefenderPS.Commands;
 [OutputType(typeof(DefenderSession))]
 public sealed class GetDefenderSessionCommand : DefenderCmdlet
 {
+    private const string AllViewTypeName = "DefenderPS.Session.DefenderSession#All";
+
     /// <summary>Every session connected in this runspace and not disconnected, oldest first, instead of only the default one.</summary>
     [Parameter]
     public SwitchParameter All { get; set; }
@@ -17,7 +19,10 @@ public sealed class GetDefenderSessionCommand : DefenderCmdlet
         {
             foreach (var connected in DefaultSession.All())
             {
-                WriteObject(connected);
+                // Shown as a table, one row a session, with the default marked.
+                var row = new PSObject(connected);
+                row.TypeNames.Insert(0, AllViewTypeName);
+                WriteObject(row);
             }
         }
         else if (DefaultSession.Get() is { } session)

@@ -8,11 +8,11 @@ namespace DefenderPS.Tests.Authentication;
 public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixture>
 {
     [Theory]
-    [InlineData("Global", "https://api.security.microsoft.com/", "https://login.microsoftonline.com/", "https://api.securitycenter.microsoft.com/.default")]
-    [InlineData("GCC", "https://api-gcc.securitycenter.microsoft.us/", "https://login.microsoftonline.com/", "https://api-gcc.securitycenter.microsoft.us/.default")]
-    [InlineData("GCCHigh", "https://api-gov.securitycenter.microsoft.us/", "https://login.microsoftonline.us/", "https://api-gov.securitycenter.microsoft.us/.default")]
-    [InlineData("DoD", "https://api-gov.securitycenter.microsoft.us/", "https://login.microsoftonline.us/", "https://api-gov.securitycenter.microsoft.us/.default")]
-    public void Each_cloud_has_its_own_API_host_login_authority_and_token_scope(string cloud, string apiRoot, string loginHost, string scope)
+    [InlineData("Global", "https://api.security.microsoft.com/", "https://login.microsoftonline.com/", "https://api.securitycenter.microsoft.com/.default", "https://graph.microsoft.com/")]
+    [InlineData("GCC", "https://api-gcc.securitycenter.microsoft.us/", "https://login.microsoftonline.com/", "https://api-gcc.securitycenter.microsoft.us/.default", "https://graph.microsoft.com/")]
+    [InlineData("GCCHigh", "https://api-gov.securitycenter.microsoft.us/", "https://login.microsoftonline.us/", "https://api-gov.securitycenter.microsoft.us/.default", "https://graph.microsoft.us/")]
+    [InlineData("DoD", "https://api-gov.securitycenter.microsoft.us/", "https://login.microsoftonline.us/", "https://api-gov.securitycenter.microsoft.us/.default", "https://dod-graph.microsoft.us/")]
+    public void Each_cloud_has_its_own_API_host_login_authority_token_scope_and_Graph_host(string cloud, string apiRoot, string loginHost, string scope, string graphRoot)
     {
         var msal = LogMsalRequests(module);
         var since = module.Api.Requests.Count;
@@ -23,6 +23,8 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
         var session = result.Output.Single();
         Assert.Equal(cloud, session.Str("Cloud"));
         Assert.Equal(apiRoot, session.Str("ApiUri"));
+        Assert.Equal(graphRoot, session.Str("GraphUri"));
+        Assert.Null(session.Prop("GraphTokenExpiresOn"));
         Assert.Equal($"{loginHost}{Tenant}", session.Str("Authority"));
         var tokenRequest = Assert.Single(msal.Requested, u => u.AbsolutePath.EndsWith("/token", StringComparison.Ordinal));
         Assert.Equal($"{loginHost}{Tenant}/oauth2/v2.0/token", tokenRequest.AbsoluteUri);
@@ -52,6 +54,7 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     [InlineData("au")]
     [InlineData("swa")]
     [InlineData("ina")]
+    [InlineData("aea")]
     public void A_region_picks_the_regional_commercial_host(string region)
     {
         var token = Jwt(DateTimeOffset.UtcNow.AddHours(1));
@@ -95,6 +98,7 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     [InlineData("-AuthorityUri http://login.contoso.test", "DefenderPS.InvalidAuthorityUri")]
     [InlineData("-ApiUri http://api.contoso.test", "DefenderPS.InvalidApiUri")]
     [InlineData("-Proxy ftp://proxy.contoso.test", "DefenderPS.InvalidProxy")]
+    [InlineData("-Region mars", "DefenderPS.InvalidRegion")]
     public void Contradicting_or_unsafe_endpoints_are_refused_before_any_request(string parameters, string errorId)
     {
         var since = module.Api.Requests.Count;
@@ -107,5 +111,40 @@ public sealed class CloudTests(ModuleFixture module) : IClassFixture<ModuleFixtu
         Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
         Assert.Equal(since, module.Api.Requests.Count);
         Assert.DoesNotContain(ClientSecret, result.AllText);
+    }
+
+    [Theory]
+    [InlineData("http://graph.contoso.com/", "DefenderPS.InvalidGraphUri")]
+    [InlineData("https://user:pw@graph.contoso.com/", "DefenderPS.InvalidGraphUri")]
+    [InlineData("graph.microsoft.com", "DefenderPS.InvalidGraphUri")]
+    public void A_GraphUri_the_token_must_not_go_to_is_refused_before_anything_is_sent(string graphUri, string errorId)
+    {
+        var since = module.Api.Requests.Count;
+
+        var result = module.Run($"{module.Connect} -GraphUri '{graphUri}'");
+
+        Assert.Equal($"{errorId},DefenderPS.Commands.ConnectDefenderCommand", result.Terminating?.ErrorRecord.FullyQualifiedErrorId ?? Assert.Single(result.Errors).FullyQualifiedErrorId);
+        Assert.Equal(since, module.Api.Requests.Count);
+    }
+
+    [Fact]
+    public void A_loopback_GraphUri_is_allowed_like_a_loopback_ApiUri()
+    {
+        var result = module.Run($"{module.Connect} -GraphUri '{module.Api.BaseUri}' -PassThru").AssertNoErrors();
+
+        Assert.Equal(module.Api.BaseUri.ToString(), result.Output.Single().Str("GraphUri"));
+    }
+
+    [Fact]
+    public void GraphAccessToken_goes_only_with_AccessToken()
+    {
+        var since = module.Api.Requests.Count;
+
+        var result = module.Run($"Connect-Defender -TenantId {Tenant} -ClientId {ClientId} -ClientSecret $secret -GraphAccessToken 'x'",
+            Vars(("secret", Secure(ClientSecret))));
+
+        var error = result.Terminating?.ErrorRecord ?? Assert.Single(result.Errors);
+        Assert.StartsWith("AmbiguousParameterSet", error.FullyQualifiedErrorId);
+        Assert.Empty(module.Api.TokenRequests(since));
     }
 }
