@@ -4,13 +4,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using DefenderPS.FakeApi;
 
-namespace DefenderPS.Tests;
+namespace DefenderPS.FakeApi.Tests;
 
 /// <summary>
 /// The fake's Microsoft Graph advanced hunting endpoint, spoken to over plain HTTP: Graph's response and error shapes,
 /// its own token audience, the contoso answers, generated rows for streaming, and throttling.
 /// </summary>
-public sealed class FakeHuntingEndpointTests : IAsyncLifetime
+public sealed class HuntingEndpointTests : IAsyncLifetime
 {
     private const string HuntingPath = "v1.0/security/runHuntingQuery";
     private const string MdePath = "api/machines/7513d6d510e2ddf829035fd7fefa8c785c30adae/logonusers";
