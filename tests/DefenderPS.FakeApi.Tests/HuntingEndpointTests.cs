@@ -52,6 +52,18 @@ public sealed class HuntingEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_control_log_shows_a_scripts_query_and_the_scope_of_each_token_request()
+    {
+        await IssueToken("https://graph.microsoft.com/.default");
+        using var response = await Hunt(ContosoHunting.RemoteDesktopConnections);
+
+        using var log = JsonDocument.Parse(await _http.GetStringAsync("_fake/requests"));
+        var forms = log.RootElement.EnumerateArray().Select(entry => entry.GetProperty("form")).ToList();
+        Assert.Equal("https://graph.microsoft.com/.default", forms[0].GetProperty("scope").GetString());
+        Assert.Equal(ContosoHunting.RemoteDesktopConnections, forms[1].GetProperty("Query").GetString());
+    }
+
+    [Fact]
     public async Task Queries_match_whatever_their_whitespace()
     {
         var spread = ContosoHunting.AlertEvidence.Replace(" | ", "\n| ", StringComparison.Ordinal).Replace(", ", ",\r\n    ", StringComparison.Ordinal);
