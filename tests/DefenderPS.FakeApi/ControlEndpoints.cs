@@ -7,7 +7,8 @@ namespace DefenderPS.FakeApi;
 /// <summary>
 /// Lets a test in another process (Pester) script the fake as in-process tests do:
 /// <c>POST /_fake/enqueue</c> (like <see cref="FakeDefenderApi.Enqueue"/>), <c>GET /_fake/requests</c>
-/// (the request log, with each request's <c>routeTemplate</c>), <c>POST /_fake/clear</c> (empties the log),
+/// (the request log, with each request's <c>routeTemplate</c> and <c>form</c>: a token request's fields without secrets, a
+/// hunting query's body), <c>POST /_fake/clear</c> (empties the log),
 /// <c>POST /_fake/paging</c> <c>{"pageSize":50,"maxTop":10000,"nextLinkQuirks":true}</c> (any subset),
 /// <c>POST /_fake/seed</c> <c>{"machines":120,"users":50,"alerts":25000}</c> (machines, then users, then alerts, as
 /// <see cref="FakeDefenderApi.SeedAlerts"/> and the others; answers the new totals)
@@ -39,7 +40,7 @@ internal static class ControlEndpoints
                 await EnqueueAsync(api, context, cancel);
                 break;
             case "requests" when HttpMethods.IsGet(method):
-                var log = api.Requests.Select(r => new { r.Method, r.RawTarget, Status = r.ResponseStatus, r.Timestamp, r.RouteTemplate });
+                var log = api.Requests.Select(r => new { r.Method, r.RawTarget, Status = r.ResponseStatus, r.Timestamp, r.RouteTemplate, r.Form });
                 await context.Response.WriteAsJsonAsync(log, Json, cancel);
                 break;
             case "clear" when HttpMethods.IsPost(method):

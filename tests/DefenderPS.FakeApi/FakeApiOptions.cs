@@ -15,6 +15,12 @@ public sealed class FakeApiOptions
     /// <summary>Static bearer token accepted on <c>/api/</c>; null generates a random one.</summary>
     public string? AccessToken { get; set; }
 
+    /// <summary>Static bearer token accepted on the Graph paths (<c>/v1.0/security/runHuntingQuery</c>); null generates a random one.</summary>
+    public string? GraphAccessToken { get; set; }
+
+    /// <summary>Advanced hunting calls allowed per minute before the call rate 429 (the service: at least 45); null (default): no limit.</summary>
+    public int? HuntingCallsPerMinute { get; set; }
+
     /// <summary>Port on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; set; }
 

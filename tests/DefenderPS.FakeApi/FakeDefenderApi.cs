@@ -16,9 +16,10 @@ namespace DefenderPS.FakeApi;
 /// answering from recorded responses, entity sets (the list endpoints, see <see cref="EntityApi"/>),
 /// scripted faults and optional throttling, globally or per API.
 /// </summary>
-public sealed class FakeDefenderApi : IAsyncDisposable
+public sealed partial class FakeDefenderApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly HuntingEndpoint _hunting;
     private readonly RecordingStore _recordings;
     private readonly TokenEndpoint _tokens;
     private readonly RateLimiter? _rateLimiter;
@@ -35,6 +36,7 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     private FakeDefenderApi(WebApplication app, FakeApiOptions options, RecordingStore recordings)
     {
         _app = app;
+        _hunting = new HuntingEndpoint(options);
         _time = options.TimeProvider;
         _recordings = recordings;
         _tokens = new TokenEndpoint(options.Clients, options.IssuedTokenLifetime, _time);
@@ -309,7 +311,13 @@ public sealed class FakeDefenderApi : IAsyncDisposable
     private async Task<(FakeResponse Response, IReadOnlyDictionary<string, string>? Form)> ChooseResponseAsync(
         HttpContext context, string decodedPath, RequestKey key, Route route, CancellationToken cancel)
     {
-        if (_scripted.TryGetValue(key, out var queue) && queue.TryDequeue(out var scripted))
+        var scripted = _scripted.TryGetValue(key, out var queue) && queue.TryDequeue(out var next) ? next : null;
+        if (HuntingEndpoint.IsHuntingPath(decodedPath))
+        {
+            return await _hunting.HandleAsync(context, scripted, CheckGraphToken, cancel);
+        }
+
+        if (scripted is not null)
         {
             return (scripted, null);
         }
@@ -351,7 +359,7 @@ public sealed class FakeDefenderApi : IAsyncDisposable
         }
 
         var token = authorization[Scheme.Length..].Trim();
-        return token == AccessToken || _tokens.IsIssuedAndValid(token);
+        return token == AccessToken || (_tokens.IsIssuedAndValid(token) && !HuntingEndpoint.IsGraphScope(_tokens.AudienceOf(token)));
     }
 
     private static FakeResponse NotFound() =>
@@ -369,7 +377,7 @@ public sealed class FakeDefenderApi : IAsyncDisposable
 /// <param name="RawTarget">The request target exactly as on the wire, percent-encoding preserved.</param>
 /// <param name="Query">The raw query without <c>?</c>, or null when there is none.</param>
 /// <param name="ResponseStatus">Status sent; 0 when the fake closed the connection without one.</param>
-/// <param name="Form">Token requests only: the form fields, without <c>client_secret</c>.</param>
+/// <param name="Form">Token requests: the form fields, without <c>client_secret</c>; Graph hunting requests: the JSON body's properties (Query, Timespan).</param>
 /// <param name="ViaProxy">The request came in proxy form (an absolute URI as target): the client used the fake as its proxy.</param>
 /// <param name="RouteTemplate">The API it called, as the service counts rate limits (<c>GET alerts/{id}/user</c>); null for paths that are no known API.</param>
 public sealed record RecordedRequest(

@@ -4,8 +4,8 @@ using System.Runtime.InteropServices;
 namespace DefenderPS.FakeApi;
 
 /// <summary>
-/// Runs the fake as a process for people and Pester: prints <c>FAKE_API_URL=</c> and <c>FAKE_API_TOKEN=</c>
-/// lines, then serves until stdin closes (the parent went away) or Ctrl+C / SIGTERM. Faults are scripted
+/// Runs the fake as a process for people and Pester: prints <c>FAKE_API_URL=</c>, <c>FAKE_API_TOKEN=</c> and
+/// <c>FAKE_API_GRAPH_TOKEN=</c> lines, then serves until stdin closes (the parent went away) or Ctrl+C / SIGTERM. Faults are scripted
 /// and the request log read over HTTP (see <see cref="ControlEndpoints"/>).
 /// </summary>
 internal static class Program
@@ -27,8 +27,11 @@ internal static class Program
                 case "--token" when value is not null:
                     options.AccessToken = value;
                     break;
+                case "--graph-token" when value is not null:
+                    options.GraphAccessToken = value;
+                    break;
                 default:
-                    await Console.Error.WriteLineAsync("usage: DefenderPS.FakeApi [--port N] [--recordings DIR] [--token T]");
+                    await Console.Error.WriteLineAsync("usage: DefenderPS.FakeApi [--port N] [--recordings DIR] [--token T] [--graph-token T]");
                     return 2;
             }
 
@@ -38,6 +41,7 @@ internal static class Program
         await using var api = await FakeDefenderApi.StartAsync(options);
         Console.Out.WriteLine($"FAKE_API_URL={api.BaseUri}");
         Console.Out.WriteLine($"FAKE_API_TOKEN={api.AccessToken}");
+        Console.Out.WriteLine($"FAKE_API_GRAPH_TOKEN={api.GraphAccessToken}");
         Console.Out.Flush();
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -31,6 +31,9 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
     private readonly ConcurrentDictionary<string, X509Certificate2> _certificates = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _federated = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _issued = new(StringComparer.Ordinal);
+
+    // What each token was issued for (its scope, or a managed identity's resource), so Graph and MDE paths each take only their own.
+    private readonly ConcurrentDictionary<string, string> _audiences = new(StringComparer.Ordinal);
     private long _lifetimeTicks = lifetime.Ticks;
 
     public TimeSpan Lifetime
@@ -63,6 +66,9 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
     public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(48));
 
     public bool IsIssuedAndValid(string token) => _issued.TryGetValue(token, out var expires) && time.GetUtcNow() < expires;
+
+    /// <summary>The scope (or managed identity resource) <paramref name="token"/> was issued for; null if not issued here.</summary>
+    public string? AudienceOf(string token) => _audiences.GetValueOrDefault(token);
 
     /// <summary>The answer to a login request, with the form fields to log; null when the path is not a login path.</summary>
     public async Task<(FakeResponse Response, IReadOnlyDictionary<string, string>? Form)?> HandleAsync(HttpContext context, string path, CancellationToken cancel)
@@ -171,6 +177,7 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
         _refreshTokens[refresh] = clientId;
         var scopes = string.Join(' ', form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(s => s is not ("openid" or "profile" or "offline_access")));
+        _audiences[token] = scopes;
         return AadJsonResponse(200, new JsonObject
         {
             ["token_type"] = "Bearer",
@@ -225,6 +232,7 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
         var lifetime = Lifetime;
         var expires = time.GetUtcNow() + lifetime;
         _issued[token] = expires;
+        _audiences[token] = request.Query["resource"].ToString();
         return (AadJsonResponse(200, new JsonObject
         {
             ["access_token"] = token,
@@ -268,6 +276,7 @@ internal sealed partial class TokenEndpoint(IDictionary<string, string> clients,
         var token = NewToken();
         var lifetime = Lifetime;
         _issued[token] = time.GetUtcNow() + lifetime;
+        _audiences[token] = form["scope"].ToString();
         var seconds = (long)lifetime.TotalSeconds;
         return (AadJsonResponse(200, new JsonObject
         {

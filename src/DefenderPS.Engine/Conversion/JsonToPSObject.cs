@@ -108,16 +108,19 @@ internal static class JsonToPSObject
         // Only full date-times ("2020-01-05T06:58:34Z"), never plain dates or other strings, become [datetime].
         if (LooksLikeDateTime(reader.ValueSpan) && reader.TryGetDateTime(out var value))
         {
-            return value.Kind switch
-            {
-                DateTimeKind.Utc => value,
-                DateTimeKind.Local => value.ToUniversalTime(),
-                _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
-            };
+            return AsUtc(value);
         }
 
         return reader.GetString()!;
     }
+
+    /// <summary>The service's times are UTC: one with an offset is converted, one without is taken as UTC.</summary>
+    public static DateTime AsUtc(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Utc => value,
+        DateTimeKind.Local => value.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+    };
 
     private static bool LooksLikeDateTime(ReadOnlySpan<byte> raw) =>
         raw.Length >= 19 && raw.Length <= 40 && raw[4] == (byte)'-' && raw[7] == (byte)'-' && raw[10] == (byte)'T'

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.IO;
 using System.Management.Automation;
 using System.Text.Json;
@@ -12,10 +11,8 @@ namespace DefenderPS.Conversion;
 /// Streams the entities of an OData collection page (<c>{"value":[...], "@odata.nextLink":"..."}</c>)
 /// as soon as each one has arrived, so a 10,000-entity page is never held whole in memory.
 /// </summary>
-internal sealed class ODataCollectionReader
+internal sealed class ODataCollectionReader : StreamedJsonReader
 {
-    private const int InitialBufferSize = 64 * 1024;
-
     private enum Position
     {
         BeforeRoot,
@@ -27,7 +24,6 @@ internal sealed class ODataCollectionReader
     private readonly EntityKind _kind;
     private readonly Action<PSObject> _onEntity;
     private Position _position = Position.BeforeRoot;
-    private JsonReaderState _state;
 
     private ODataCollectionReader(EntityKind kind, Action<PSObject> onEntity)
     {
@@ -41,79 +37,13 @@ internal sealed class ODataCollectionReader
     public static async Task<string?> ReadPageAsync(Stream body, EntityKind kind, Action<PSObject> onEntity, CancellationToken cancellationToken)
     {
         var reader = new ODataCollectionReader(kind, onEntity);
-        await reader.ReadAsync(body, cancellationToken);
+        await reader.ReadDocumentAsync(body, cancellationToken);
         return reader.NextLink;
     }
 
-    private async Task ReadAsync(Stream body, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-        try
-        {
-            int start = 0, end = 0;
-            var final = false;
-            while (_position != Position.AfterRoot)
-            {
-                if (final)
-                {
-                    throw new EndOfStreamException("The response ended before its JSON was complete.");
-                }
+    protected override bool IsComplete => _position == Position.AfterRoot;
 
-                // Keep the unread tail, growing the buffer only when one entity is larger than it.
-                if (start > 0)
-                {
-                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
-                    end -= start;
-                    start = 0;
-                }
-                else if (end == buffer.Length)
-                {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    Buffer.BlockCopy(buffer, 0, larger, 0, end);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await body.ReadAsync(buffer, end, buffer.Length - end, cancellationToken);
-                end += read;
-                final = read == 0;
-                start += Consume(new ReadOnlySpan<byte>(buffer, start, end - start), final);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>Processes every complete token and entity in <paramref name="data"/>; returns the bytes used.</summary>
-    private int Consume(ReadOnlySpan<byte> data, bool final)
-    {
-        var reader = new Utf8JsonReader(data, final, _state);
-        var committed = 0;
-        var committedState = _state;
-        while (_position != Position.AfterRoot)
-        {
-            if (!reader.Read())
-            {
-                break;
-            }
-
-            if (!Step(ref reader, data))
-            {
-                break;
-            }
-
-            committed = (int)reader.BytesConsumed;
-            committedState = reader.CurrentState;
-        }
-
-        _state = committedState;
-        return committed;
-    }
-
-    /// <returns>False when the current value is incomplete and more data is needed.</returns>
-    private bool Step(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
+    protected override bool Step(ref Utf8JsonReader reader, ReadOnlySpan<byte> data)
     {
         switch (_position)
         {

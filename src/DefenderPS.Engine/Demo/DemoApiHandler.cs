@@ -28,6 +28,11 @@ internal sealed class DemoApiHandler : HttpMessageHandler
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (DemoHunting.IsHuntingRequest(request.RequestUri!))
+        {
+            return DemoHunting.AnswerAsync(request);
+        }
+
         var uri = request.RequestUri!;
         var path = Uri.UnescapeDataString(uri.AbsolutePath);
         var query = uri.Query.TrimStart('?');

@@ -10,7 +10,8 @@ namespace DefenderPS.Commands;
 public sealed class GetDefenderMachineLogonUserCommand : DefenderApiCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
+    // DeviceId: advanced hunting rows name the machine so (Invoke-DefenderHuntingQuery).
+    [Alias("Id", "DeviceId")]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(MachineIdCompleter))]
     public string[] MachineId { get; set; } = null!;
