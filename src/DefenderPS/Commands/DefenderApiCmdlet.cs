@@ -180,6 +180,8 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
 
         public void Progress(ProgressRecord record) => inner.Progress(record);
 
+        public void Waiting(TimeSpan length, string reason) => inner.Waiting(length, reason);
+
         public void Warning(string message) => inner.Warning(message);
 
         public void Information(InformationRecord record) => inner.Information(record);
