@@ -17,6 +17,7 @@
         'Get-DefenderAlert'
         'Get-DefenderMachine'
         'Invoke-DefenderApiRequest'
+        'Invoke-DefenderHuntingQuery'
         'Get-DefenderAlertUser'
         'Get-DefenderAlertMachine'
         'Get-DefenderUserAlert'

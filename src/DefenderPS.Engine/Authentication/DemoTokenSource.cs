@@ -20,6 +20,4 @@ internal sealed class DemoTokenSource : TokenSource
 
     public override Task<string> GetTokenAsync(bool forceRefresh, CancellationToken cancellationToken) =>
         Task.FromResult("demo");
-
-    public override TokenSource ForAudience(string scope) => new DemoTokenSource(Clock);
 }

@@ -23,7 +23,7 @@ internal sealed class ApiCall
     /// Whether the request may be sent again after it may have reached the service. Only a GET: anything else could
     /// act twice (isolate a machine, append a comment), so it is retried only when it certainly was not acted on.
     /// </summary>
-    public bool MayRepeat => Method == "GET";
+    public bool MayRepeat => Method == "GET" || Route.ReadsOnly;
 
     /// <summary>For example "alert 'da63...'", or the request itself for a call without an id.</summary>
     public string Subject => Route.InputKind switch

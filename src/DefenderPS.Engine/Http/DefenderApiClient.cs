@@ -310,6 +310,20 @@ internal sealed class DefenderApiClient : IDisposable
             : PSObject.AsPSObject(JsonToPSObject.Convert(json));
     }
 
+    /// <summary>
+    /// POSTs <paramref name="json"/> to a route without an id, such as a hunting query, and hands the successful body to
+    /// <paramref name="readBody"/>, which streams it.
+    /// </summary>
+    public async Task PostAsync(ApiRoute route, byte[] json, Func<Stream, CancellationToken, Task> readBody, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        var call = new ApiCall(route, null, "POST");
+        await SendAsync(call, new Uri(_apiRoot + route.Path), sink, cancellationToken, async (content, token) =>
+        {
+            await readBody(content, token);
+            return null;
+        }, json);
+    }
+
     /// <summary>Disconnect-Defender: requests under way or to come fail as disconnected.</summary>
     public void Dispose()
     {
@@ -342,6 +356,7 @@ internal sealed class DefenderApiClient : IDisposable
             }
 
             RetryDecision decision;
+            string? serviceSaid = null;
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 timeout.CancelAfter(_requestTimeout);
@@ -380,6 +395,7 @@ internal sealed class DefenderApiClient : IDisposable
                     }
 
                     var error = await ServiceError.ReadAsync(response, timeout.Token);
+                    serviceSaid = error.Message;
                     decision = _retry.ForResponse(attempts, response, _tokens.CanRefresh, _clock.GetUtcNow(), call.Describe(uri), call.MayRepeat);
                     if (decision.Action == RetryAction.Fail)
                     {
@@ -428,7 +444,7 @@ internal sealed class DefenderApiClient : IDisposable
             {
                 // The budget wait before the next attempt covers the pause, for every request sharing this API's budget.
                 _counters.CountThrottled();
-                budget.Pause(decision.Delay);
+                budget.Pause(decision.Delay, serviceSaid);
             }
             else if (decision.Delay > TimeSpan.Zero)
             {

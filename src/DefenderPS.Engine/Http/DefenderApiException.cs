@@ -28,6 +28,9 @@ public sealed class DefenderApiException : Exception
 
     public DefenderErrorKind Kind { get; }
 
+    /// <summary>What the service said, verbatim (its error message), when it said anything.</summary>
+    public string? ServiceMessage { get; internal set; }
+
     /// <summary>The HTTP status, or null when no response arrived.</summary>
     public int? StatusCode { get; }
 

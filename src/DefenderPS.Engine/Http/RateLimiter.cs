@@ -32,6 +32,7 @@ internal sealed class RateLimiter
     private readonly List<DateTimeOffset> _granted = new();
     private int _oldest;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+    private string? _pauseReason;
     private long _waits;
     private long _waitTicks;
 
@@ -105,7 +106,8 @@ internal sealed class RateLimiter
     }
 
     /// <summary>The service said 429: nobody using this session sends anything until <paramref name="duration"/> has passed.</summary>
-    public void Pause(TimeSpan duration)
+    /// <param name="why">What the service said, such as which quota it counted (advanced hunting: call rate or CPU).</param>
+    public void Pause(TimeSpan duration, string? why = null)
     {
         lock (_gate)
         {
@@ -113,6 +115,7 @@ internal sealed class RateLimiter
             if (until > _pausedUntil)
             {
                 _pausedUntil = until;
+                _pauseReason = why;
             }
         }
     }
@@ -142,7 +145,7 @@ internal sealed class RateLimiter
     {
         Limit.PerMinute => Calls(PerMinute) + " per minute",
         Limit.PerHour => Calls(PerHour) + " per hour",
-        _ => "the service asked to slow down (429)",
+        _ => _pauseReason is null ? "the service asked to slow down (429)" : $"the service asked to slow down (429: {_pauseReason})",
     };
 
     private static string Calls(int count) => count == 1 ? "1 call" : $"{count} calls";

@@ -53,16 +53,16 @@ internal sealed class ServiceError
             400 => (DefenderErrorKind.BadRequest, $"The service refused {call.Describe(uri)} as a bad request.", null),
             401 => (DefenderErrorKind.Unauthorized,
                 $"The service rejected the access token for {call.Describe(uri)}: it is missing, expired or not for the Defender API.",
-                $"Run Connect-Defender again. The app or user needs the WindowsDefenderATP permission {route.Permission}."),
+                $"Run Connect-Defender again. The app or user needs the {route.PermissionApi} permission {route.Permission}."),
             403 => (DefenderErrorKind.Forbidden,
                 $"Access to {call.Describe(uri)} was denied.",
-                $"Grant the app the WindowsDefenderATP permission {route.Permission} (with admin consent); a user also needs the 'View Data' role and access to the device's group."),
+                $"Grant the app the {route.PermissionApi} permission {route.Permission} (with admin consent); a user also needs the 'View Data' role and access to the device's group."),
             404 => (DefenderErrorKind.NotFound, $"No {route.ResultNoun} was found for {call.Subject}.", null),
             429 => (DefenderErrorKind.Throttled, $"The service throttled {call.Describe(uri)}.", "Wait and try again, or lower the request rate."),
             >= 500 => (DefenderErrorKind.ServerError, $"The service failed on {call.Describe(uri)}.", "Try again later."),
             _ => (DefenderErrorKind.Other, $"{call.Describe(uri)} failed.", null),
         };
-        return new DefenderApiException(kind, text + said + details, status, error.Code, error.Target, action);
+        return new DefenderApiException(kind, text + said + details, status, error.Code, error.Target, action) { ServiceMessage = error.Message };
     }
 
     private static ServiceError Parse(ReadOnlyMemory<byte> body)

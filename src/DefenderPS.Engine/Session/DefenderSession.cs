@@ -56,10 +56,17 @@ public sealed class DefenderSession
         _graphClient = new Lazy<DefenderApiClient?>(() => graphTokenSource is null
             ? null
             : new DefenderApiClient(
-                graphUri, string.Empty, handler, graphTokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, null, ToString(), signInName));
+                graphUri, string.Empty, handler, graphTokenSource, CallBudgets, RetryPolicy, GraphTimeout(RequestTimeout), clock, Counters, null, ToString(), signInName));
     }
 
     private readonly Lazy<DefenderApiClient?> _graphClient;
+
+    /// <summary>A hunting query may run up to the service's 3 minutes: Graph calls wait at least that long (and 20 s more) for an answer.</summary>
+    private static TimeSpan GraphTimeout(TimeSpan requestTimeout)
+    {
+        var queryLimit = HuntingQuery.ServiceQueryLimit + TimeSpan.FromSeconds(20);
+        return requestTimeout > queryLimit ? requestTimeout : queryLimit;
+    }
 
     public Guid Id { get; } = Guid.NewGuid();
 
