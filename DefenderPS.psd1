@@ -14,6 +14,7 @@
         'Connect-Defender'
         'Disconnect-Defender'
         'Get-DefenderSession'
+        'Clear-DefenderCache'
         'Get-DefenderAlert'
         'Get-DefenderMachine'
         'Invoke-DefenderApiRequest'

@@ -81,7 +81,7 @@ public sealed class ImportTests
 
         Assert.True(result.ExitCode == 0, result.Errors);
         Assert.Equal(
-            ["after -Force: 11 cmdlets, 11 commands", "alerts: 3", "after Remove-Module: 0 commands", "imported again: 11 cmdlets", "alerts: 3"],
+            [$"after -Force: {ModuleFixture.ExportedCmdletCount} cmdlets, {ModuleFixture.ExportedCmdletCount} commands", "alerts: 3", "after Remove-Module: 0 commands", $"imported again: {ModuleFixture.ExportedCmdletCount} cmdlets", "alerts: 3"],
             result.Output);
     }
 }

@@ -132,7 +132,7 @@ public sealed class IsolationTests(ModuleFixture module) : IClassFixture<ModuleF
             [
                 "session type by name before any cmdlet ran: DefenderPS.Session.DefenderSession",
                 "a cloud by name: GCCHigh",
-                "11",
+                ModuleFixture.ExportedCmdletCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "the session is a [DefenderPS.Session.DefenderSession]: True",
                 "its load context: DefenderPS",
                 "MSAL's types by name: False",

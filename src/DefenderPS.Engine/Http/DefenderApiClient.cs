@@ -47,6 +47,7 @@ internal sealed class DefenderApiClient : IDisposable
     private readonly TimeProvider _clock;
     private readonly RequestCounters _counters;
     private readonly Action<EntityKind, PSObject>? _onResult;
+    private readonly ResponseCache? _cache;
     private readonly string _sessionName;
     private readonly string _signInName;
     private BearerHeader? _bearer;
@@ -69,8 +70,10 @@ internal sealed class DefenderApiClient : IDisposable
         RequestCounters counters,
         Action<EntityKind, PSObject>? onResult,
         string sessionName,
-        string signInName)
+        string signInName,
+        ResponseCache? cache = null)
     {
+        _cache = cache;
         _apiUri = apiUri;
         _apiRoot = new Uri(apiUri, pathPrefix).AbsoluteUri;
         _http = new HttpMessageInvoker(handler, disposeHandler: true);
@@ -104,6 +107,21 @@ internal sealed class DefenderApiClient : IDisposable
         var emitted = 0;
         var path = id is null ? route.Path : route.PathFor(id);
         Uri? uri = new(_apiRoot + path + (query is null ? string.Empty : "?" + query));
+        var cacheKey = uri.AbsoluteUri;
+        if (_cache is not null && _cache.TryGet(cacheKey, out var cached))
+        {
+            _counters.CountCacheHit();
+            sink.Verbose($"{call.Describe(uri)} answered from the session cache (-CacheTtl {_cache.TimeToLive}).");
+            foreach (var entity in cached)
+            {
+                sink.Emit(entity);
+            }
+
+            return;
+        }
+
+        // Kept for the cache only when it is on.
+        var results = _cache is null ? null : new List<PSObject>();
 
         // Made at the first next link only: most calls fetch one page.
         HashSet<string>? visited = null;
@@ -129,6 +147,7 @@ internal sealed class DefenderApiClient : IDisposable
                     _onResult?.Invoke(route.Result, entity);
                     pageEmitted++;
                     emitted++;
+                    results?.Add(entity);
                     sink.Emit(entity);
                 }
 
@@ -155,6 +174,11 @@ internal sealed class DefenderApiClient : IDisposable
         if (emitted == 0)
         {
             sink.Verbose($"No {route.ResultNoun}s were found for {call.Subject}.");
+        }
+
+        if (results is not null)
+        {
+            _cache!.Add(cacheKey, results);
         }
     }
 
@@ -244,6 +268,12 @@ internal sealed class DefenderApiClient : IDisposable
     public async Task InvokeAsync(ApiRequest request, bool all, bool raw, IPipelineSink sink, CancellationToken cancellationToken)
     {
         var call = new ApiCall(request.Route, null, request.Method);
+        if (call.Method != "GET")
+        {
+            // Whatever happens to the request, the entity may have changed: nothing cached about it is trusted again.
+            _cache?.Invalidate(request.Uri.AbsolutePath.Substring(new Uri(_apiRoot).AbsolutePath.Length));
+        }
+
         HashSet<string>? visited = null;
         Uri? uri = request.Uri;
         while (uri is not null)

@@ -10,6 +10,7 @@ internal sealed class RequestCounters
     private long _retries;
     private long _throttled;
     private long _waitTicks;
+    private long _cacheHits;
 
     /// <summary>Requests sent, including retries.</summary>
     public long Requests => Interlocked.Read(ref _requests);
@@ -22,7 +23,12 @@ internal sealed class RequestCounters
     /// <summary>Time spent waiting for the call budget, 429 pauses and retry backoff.</summary>
     public TimeSpan WaitTime => TimeSpan.FromTicks(Interlocked.Read(ref _waitTicks));
 
+    /// <summary>Lookups answered from the session cache (-CacheTtl) instead of the API.</summary>
+    public long CacheHits => Interlocked.Read(ref _cacheHits);
+
     public void CountRequest() => Interlocked.Increment(ref _requests);
+
+    public void CountCacheHit() => Interlocked.Increment(ref _cacheHits);
 
     public void CountRetry() => Interlocked.Increment(ref _retries);
 

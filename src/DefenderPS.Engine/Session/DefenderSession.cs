@@ -49,8 +49,9 @@ public sealed class DefenderSession
         RequestTimeout = limits.RequestTimeout;
         ConnectedAt = clock.GetUtcNow();
         var signInName = tenantId is null ? $"the {tokenSource.Credential}" : $"client '{clientId}' in tenant '{tenantId}'";
+        Cache = limits.CacheTtl is { } ttl ? new ResponseCache(ttl, clock) : null;
         Client = new DefenderApiClient(
-            apiUri, "api/", handler, tokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName);
+            apiUri, "api/", handler, tokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName, Cache);
 
         // Made only with the first Graph call: a session that never hunts never asks for a Graph token.
         _graphClient = new Lazy<DefenderApiClient?>(() => graphTokenSource is null
@@ -145,6 +146,12 @@ public sealed class DefenderSession
     /// <summary>Time spent waiting for the call budget, 429 pauses and retry backoff.</summary>
     public TimeSpan TotalWaitTime => Counters.WaitTime;
 
+    /// <summary>How long GET answers are kept (Connect-Defender -CacheTtl); null when the cache is off, the default.</summary>
+    public TimeSpan? CacheTtl => Cache?.TimeToLive;
+
+    /// <summary>Lookups answered from the session cache instead of the API.</summary>
+    public long CacheHits => Counters.CacheHits;
+
     internal TokenSource TokenSource { get; }
 
     internal DefenderApiClient Client { get; }
@@ -159,6 +166,9 @@ public sealed class DefenderSession
     internal RetryPolicy RetryPolicy { get; }
 
     internal RequestCounters Counters { get; } = new();
+
+    /// <summary>The GET answers kept for -CacheTtl; null when the cache is off.</summary>
+    internal ResponseCache? Cache { get; }
 
     /// <summary>Ids this session's results contained, for tab completion.</summary>
     internal RecentIds RecentIds { get; } = new();
@@ -193,4 +203,7 @@ internal sealed class SessionLimits
     public int MaxRetries { get; set; } = 4;
 
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>-CacheTtl: how long GET answers are kept across commands; null (the default) keeps none.</summary>
+    public TimeSpan? CacheTtl { get; set; }
 }

@@ -239,6 +239,10 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = 100;
 
+    /// <summary>Keeps GET answers this long across commands (reports, runbooks); off by default, so nothing shown is stale.</summary>
+    [Parameter]
+    public TimeSpan? CacheTtl { get; set; }
+
     /// <summary>What Get-DefenderSession calls the session; tenant/app (or "demo") when omitted.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -256,7 +260,13 @@ public sealed class ConnectDefenderCommand : DefenderCmdlet
             CallLimits = limitsGiven ? new CallLimits(MaxCallsPerMinute, MaxCallsPerHour) : null,
             MaxRetries = MaxRetries,
             RequestTimeout = TimeSpan.FromSeconds(TimeoutSec),
+            CacheTtl = CacheTtl,
         };
+        if (CacheTtl is { } ttl && ttl <= TimeSpan.Zero)
+        {
+            Terminate("InvalidCacheTtl", ErrorCategory.InvalidArgument, $"-CacheTtl {ttl} must be longer than zero, such as (New-TimeSpan -Minutes 15); leave it out to cache nothing.", ttl);
+        }
+
         if (ParameterSetName == NoWayInSet)
         {
             // PowerShell's error view folds a message onto one paragraph, so the ways, one a line, go to the warning stream.

@@ -28,6 +28,11 @@ public class ModuleFixture : IAsyncLifetime
 
     public static string ModuleManifest => Path.Combine(RepoRoot, "out", "DefenderPS", "DefenderPS.psd1");
 
+    /// <summary>How many cmdlets the manifest exports: every one of them must survive a re-import.</summary>
+    public static int ExportedCmdletCount { get; } = System.Text.RegularExpressions.Regex.Matches(
+        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(RepoRoot, "DefenderPS.psd1")), @"CmdletsToExport\s*=\s*@\(([^)]*)\)").Groups[1].Value,
+        "'[A-Za-z-]+'").Count;
+
     /// <summary>Copies the staged module (every file, or those <paramref name="include"/> keeps, by relative path) into <paramref name="destination"/>.</summary>
     public static void CopyStagedModule(string destination, Func<string, bool>? include = null)
     {
