@@ -57,6 +57,22 @@ public sealed class DeviceCodeTests : IClassFixture<ModuleFixture>, IDisposable
     }
 
     [Fact]
+    public void The_signed_in_user_hunts_with_a_Graph_token_got_silently_without_a_second_code()
+    {
+        _module.Api.DeviceCodePendingPolls = 0;
+        var since = _module.Api.Requests.Count;
+
+        var result = _module.Run($"""
+            Connect-Defender -TenantId {Tenant} -DeviceCode -ApiUri '{_module.Api.BaseUri}' -GraphUri '{_module.Api.BaseUri}' -WarningAction SilentlyContinue
+            Invoke-DefenderHuntingQuery '{ContosoHunting.LogonsByAccountAndDevice}'
+            """).AssertNoErrors();
+
+        Assert.Equal(8, result.Output.Count);
+        Assert.Single(_module.Api.Requests.Skip(since), r => r.DecodedPath == $"/{Tenant}/oauth2/v2.0/devicecode");
+        Assert.Contains(_module.Api.TokenRequests(since), r => r.Form!["scope"].Contains("https://graph.microsoft.com/.default", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_client_id_of_your_own_public_client_app_is_used_when_given()
     {
         const string app = "55555555-5555-5555-5555-555555555555";

@@ -48,6 +48,21 @@ public sealed class ManagedIdentityTests : IClassFixture<ModuleFixture>, IDispos
     }
 
     [Fact]
+    public void Hunting_asks_the_identity_for_a_Microsoft_Graph_token_by_resource()
+    {
+        var since = _module.Api.Requests.Count;
+
+        var result = _module.Run($"""
+            Connect-Defender -ManagedIdentity -ApiUri '{_module.Api.BaseUri}' -GraphUri '{_module.Api.BaseUri}'
+            Invoke-DefenderHuntingQuery '{FakeApi.ContosoHunting.LogonsByAccountAndDevice}'
+            """).AssertNoErrors();
+
+        Assert.Equal(8, result.Output.Count);
+        Assert.Equal(["https://api.securitycenter.microsoft.com", "https://graph.microsoft.com"],
+            _module.Api.Requests.Skip(since).Where(r => r.DecodedPath == "/msi/token").Select(r => r.Form!["resource"]));
+    }
+
+    [Fact]
     public void A_user_assigned_identity_is_chosen_by_client_id_and_a_government_cloud_asks_for_its_resource()
     {
         var since = _module.Api.Requests.Count;
