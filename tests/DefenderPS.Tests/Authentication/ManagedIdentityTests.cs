@@ -50,10 +50,12 @@ public sealed class ManagedIdentityTests : IClassFixture<ModuleFixture>, IDispos
     [Fact]
     public void Hunting_asks_the_identity_for_a_Microsoft_Graph_token_by_resource()
     {
+        // An identity of its own: MSAL keeps managed identity tokens per process, by identity.
+        const string HuntingIdentity = "55555555-5555-5555-5555-555555555555";
         var since = _module.Api.Requests.Count;
 
         var result = _module.Run($"""
-            Connect-Defender -ManagedIdentity -ApiUri '{_module.Api.BaseUri}' -GraphUri '{_module.Api.BaseUri}'
+            Connect-Defender -ManagedIdentity -ClientId {HuntingIdentity} -ApiUri '{_module.Api.BaseUri}' -GraphUri '{_module.Api.BaseUri}'
             Invoke-DefenderHuntingQuery '{FakeApi.ContosoHunting.LogonsByAccountAndDevice}'
             """).AssertNoErrors();
 
