@@ -14,7 +14,7 @@ namespace DefenderPS.Benchmarks;
 /// </summary>
 internal static class Program
 {
-    private static readonly string[] Choices = ["overhead", "breakdown", "profile", "budget", "streaming", "all"];
+    private static readonly string[] Choices = ["overhead", "breakdown", "profile", "budget", "triage", "streaming", "all"];
 
     private static async Task<int> Main(string[] args)
     {
@@ -64,6 +64,12 @@ internal static class Program
         {
             Console.WriteLine("== budget ==");
             summary.AppendLine(Budget(await BudgetBenchmark.RunAsync(repetitions: 3, Console.Out)));
+        }
+
+        if (choice is "triage" or "all")
+        {
+            Console.WriteLine("== triage ==");
+            summary.AppendLine(Triage(await TriageBenchmark.RunAsync(Console.Out)));
         }
 
         if (choice is "streaming" or "all")
@@ -142,6 +148,22 @@ internal static class Program
             $"| {x.Name.Replace("|", "\\|", StringComparison.Ordinal)} | {x.Median.TotalMilliseconds:0.0} ms | {x.Median.TotalMicroseconds / OverheadBenchmark.Lookups:0.0} µs | {x.Median / bare:0.00}x | {x.Cpu.TotalMilliseconds:0} ms | {x.Allocated / 1024.0 / OverheadBenchmark.Lookups:0.0} KiB |"));
         lines.Add("");
         return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Triage(IReadOnlyList<TriageBenchmark.Run> runs)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("## Triage: 1,000 alerts over 50 users and 120 machines, fake enforcing 100/min and 1,500/h per API (simulated time)");
+        text.AppendLine();
+        text.AppendLine("| budgets | calls made | distinct lookups | calls / distinct | 429s | simulated | least the budgets allow | ratio |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in runs)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {r.Scope} | {r.Calls:N0} | {r.DistinctLookups:N0} | {(double)r.Calls / r.DistinctLookups:0.000} | {r.Throttled} | {r.Simulated.TotalSeconds:N0} s | {r.Minimum.TotalSeconds:N0} s | {r.Ratio:0.000}x |");
+        }
+
+        return text.ToString();
     }
 
     private static string Budget(BudgetBenchmark.Result r)
