@@ -11,12 +11,7 @@ namespace DefenderPS.Tests;
 /// </summary>
 public sealed class BudgetTests(VirtualTimeFixture module) : IClassFixture<VirtualTimeFixture>
 {
-    private ScriptResult Run(string script, string connectOptions = "")
-    {
-        module.Api.ClearRequests();
-        module.Clock.Advance(TimeSpan.FromHours(2));
-        return module.RunInVirtualTime($"{module.Connect} {connectOptions}\n{script}");
-    }
+    private ScriptResult Run(string script, string connectOptions = "") => module.RunConnectedInVirtualTime(script, connectOptions);
 
     [Fact]
     public void Each_API_has_its_own_budget_so_a_two_step_pipeline_never_waits_for_the_other_step()
@@ -87,12 +82,7 @@ public sealed class BudgetTests(VirtualTimeFixture module) : IClassFixture<Virtu
 /// <summary>Waits show: a progress bar that counts down with its reason, and lines in runbook logs for long ones.</summary>
 public sealed class WaitReportingTests(VirtualTimeFixture module) : IClassFixture<VirtualTimeFixture>
 {
-    private ScriptResult Run(string script, string connectOptions = "")
-    {
-        module.Api.ClearRequests();
-        module.Clock.Advance(TimeSpan.FromHours(2));
-        return module.RunInVirtualTime($"{module.Connect} {connectOptions}\n{script}");
-    }
+    private ScriptResult Run(string script, string connectOptions = "") => module.RunConnectedInVirtualTime(script, connectOptions);
 
     [Fact]
     public void A_429_wait_counts_down_each_second_with_its_reason()

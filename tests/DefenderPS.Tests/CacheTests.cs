@@ -9,12 +9,7 @@ namespace DefenderPS.Tests;
 /// </summary>
 public sealed class CacheTests(VirtualTimeFixture module) : IClassFixture<VirtualTimeFixture>
 {
-    private ScriptResult Run(string script, string connectOptions)
-    {
-        module.Api.ClearRequests();
-        module.Clock.Advance(TimeSpan.FromHours(2));
-        return module.RunInVirtualTime($"{module.Connect} {connectOptions}\n{script}");
-    }
+    private ScriptResult Run(string script, string connectOptions = "") => module.RunConnectedInVirtualTime(script, connectOptions);
 
     private int RequestsTo(string path) => module.Api.Requests.Count(r => r.DecodedPath == path);
 

@@ -9,11 +9,7 @@ namespace DefenderPS.Tests;
 /// </summary>
 public sealed class DedupeTests(ModuleFixture module) : IClassFixture<ModuleFixture>
 {
-    private ScriptResult Run(string script)
-    {
-        module.Api.ClearRequests();
-        return module.Run(module.Connect + "\n" + script);
-    }
+    private ScriptResult Run(string script) => module.RunConnected(script);
 
     private int RequestsTo(string path) => module.Api.Requests.Count(r => r.DecodedPath.Equals(path, StringComparison.OrdinalIgnoreCase));
 

@@ -7,11 +7,7 @@ namespace DefenderPS.Tests;
 /// <summary>Given recorded error answers, the user gets PowerShell errors that say what happened and the pipeline goes on.</summary>
 public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixture>
 {
-    private ScriptResult Run(string script)
-    {
-        module.Api.ClearRequests();
-        return module.Run(module.Connect + "\n" + script);
-    }
+    private ScriptResult Run(string script) => module.RunConnected(script);
 
     private static dynamic ApiException(ErrorRecord error) => error.Exception;
 

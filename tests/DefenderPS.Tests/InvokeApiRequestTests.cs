@@ -11,11 +11,7 @@ namespace DefenderPS.Tests;
 /// </summary>
 public sealed class InvokeApiRequestTests(ModuleFixture module) : IClassFixture<ModuleFixture>
 {
-    private ScriptResult Run(string script)
-    {
-        module.Api.ClearRequests();
-        return module.Run(module.Connect + "\n" + script);
-    }
+    private ScriptResult Run(string script) => module.RunConnected(script);
 
     private const string MachineAction = """{"@odata.context":"{{baseUrl}}/api/$metadata#MachineActions/$entity","id":"5382f7ea-7557-4ab7-9782-d50480024a4e","type":"Isolate","status":"Pending"}""";
 

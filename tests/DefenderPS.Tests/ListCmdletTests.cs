@@ -12,11 +12,7 @@ public sealed class ListCmdletTests(ModuleFixture module) : IClassFixture<Module
     private const string AlertWithEvidence = "da638358544137282367_-348137557";
     private const string WebServer = "a84d3623ad86b282d2f2737c940f44bb96ce66b6";
 
-    private ScriptResult Run(string script)
-    {
-        module.Api.ClearRequests();
-        return module.Run(module.Connect + "\n" + script);
-    }
+    private ScriptResult Run(string script) => module.RunConnected(script);
 
     private IEnumerable<string> Paths => module.Api.Requests.Select(r => r.DecodedPath);
 

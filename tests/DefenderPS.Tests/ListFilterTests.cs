@@ -11,11 +11,7 @@ namespace DefenderPS.Tests;
 /// </summary>
 public sealed class ListFilterTests(ModuleFixture module) : IClassFixture<ModuleFixture>
 {
-    private ScriptResult Run(string script)
-    {
-        module.Api.ClearRequests();
-        return module.Run(module.Connect + "\n" + script);
-    }
+    private ScriptResult Run(string script) => module.RunConnected(script);
 
     /// <summary>Answers <paramref name="path"/> with <paramref name="query"/> (decoded) by an empty list.</summary>
     private void Expect(string path, string query) =>

@@ -7,11 +7,7 @@ namespace DefenderPS.Tests;
 /// <summary>Given the recorded contoso tenant, each relation cmdlet writes these objects.</summary>
 public sealed class RelationCmdletTests(ModuleFixture module) : IClassFixture<ModuleFixture>
 {
-    private ScriptResult Run(string script)
-    {
-        module.Api.ClearRequests();
-        return module.Run(module.Connect + "\n" + script);
-    }
+    private ScriptResult Run(string script) => module.RunConnected(script);
 
     [Fact]
     public void An_alerts_user_is_one_DefenderPS_User_that_says_which_alert_it_came_from()

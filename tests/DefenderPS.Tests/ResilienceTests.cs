@@ -11,12 +11,7 @@ public sealed class ResilienceTests(VirtualTimeFixture module) : IClassFixture<V
 {
     private const string UsersPage = """{"value":[{"id":"contoso\\user9","accountName":"user9"}],"@odata.nextLink":"NEXT"}""";
 
-    private ScriptResult Run(string script, string connectOptions = "")
-    {
-        module.Api.ClearRequests();
-        module.Clock.Advance(TimeSpan.FromHours(2));
-        return module.RunInVirtualTime($"{module.Connect} {connectOptions}\n{script}");
-    }
+    private ScriptResult Run(string script, string connectOptions = "") => module.RunConnectedInVirtualTime(script, connectOptions);
 
     private int RequestsTo(string target) => module.Api.Requests.Count(r => r.RawTarget == target);
 

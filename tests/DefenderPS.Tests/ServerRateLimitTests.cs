@@ -6,12 +6,7 @@ namespace DefenderPS.Tests;
 /// <summary>Given a fake that enforces its own budget of 5 calls a minute and 20 an hour.</summary>
 public sealed class ServerRateLimitTests(ServerLimitFixture module) : IClassFixture<ServerLimitFixture>
 {
-    private ScriptResult Run(string script, string connectOptions)
-    {
-        module.Api.ClearRequests();
-        module.Clock.Advance(TimeSpan.FromHours(2));
-        return module.RunInVirtualTime($"{module.Connect} {connectOptions}\n{script}");
-    }
+    private ScriptResult Run(string script, string connectOptions = "") => module.RunConnectedInVirtualTime(script, connectOptions);
 
     [Fact]
     public void A_session_whose_budget_matches_the_service_is_never_throttled()

@@ -68,6 +68,13 @@ public class ModuleFixture : IAsyncLifetime
 
     protected virtual FakeApiOptions CreateOptions() => new();
 
+    /// <summary>Connects to the fake with <see cref="Connect"/> (and <paramref name="connectOptions"/>), with an empty request log, then runs <paramref name="script"/>.</summary>
+    public ScriptResult RunConnected(string script, string connectOptions = "")
+    {
+        Api.ClearRequests();
+        return Run($"{Connect} {connectOptions}\n{script}");
+    }
+
     /// <summary>Runs a script in the shared runspace and captures every stream.</summary>
     public ScriptResult Run(string script, IDictionary<string, object?>? variables = null)
     {

@@ -15,6 +15,17 @@ public class VirtualTimeFixture : ModuleFixture
 
     protected override FakeApiOptions CreateOptions() => new() { TimeProvider = Clock };
 
+    /// <summary>
+    /// Two simulated hours on (so every budget window is empty), an empty request log, a new session to the fake, then
+    /// <paramref name="script"/> while simulated time moves.
+    /// </summary>
+    public ScriptResult RunConnectedInVirtualTime(string script, string connectOptions = "")
+    {
+        Api.ClearRequests();
+        Clock.Advance(TimeSpan.FromHours(2));
+        return RunInVirtualTime($"{Connect} {connectOptions}\n{script}");
+    }
+
     /// <summary>Runs a script while simulated time moves whenever everything is waiting.</summary>
     public ScriptResult RunInVirtualTime(string script)
     {
