@@ -17,12 +17,8 @@ internal sealed class AccessTokenSource : TokenSource
     {
         _token = token.Copy();
         _token.MakeReadOnly();
-        Claims = JwtClaims.Read(Reveal());
-        RecordSupplied(Claims?.ExpiresOn);
+        RecordSupplied(JwtClaims.Read(Reveal())?.ExpiresOn);
     }
-
-    /// <summary>What the token says about itself, when it is a JWT.</summary>
-    public JwtClaims? Claims { get; }
 
     public override string Credential => "access token";
 

@@ -132,7 +132,7 @@ internal sealed class RetryPolicy
                 or SocketError.NetworkUnreachable or SocketError.TryAgain or SocketError.NoData,
         };
 
-    public static bool IsTransient(int status) => status is 408 or 500 or 502 or 503 or 504;
+    private static bool IsTransient(int status) => status is 408 or 500 or 502 or 503 or 504;
 
     /// <summary>
     /// A refused, reset or dropped connection. A missing or unloadable file is an <see cref="IOException"/> too (an

@@ -124,9 +124,9 @@ public sealed class DefenderSession
     public int MaxCallsPerHour => CallBudgets.DefaultLimits.PerHour;
 
     /// <summary>The fewest calls left this minute in any budget this session has used: how far the tightest API can go.</summary>
-    public int CallsLeftThisMinute => CallBudgets.InUse.Count == 0 ? MaxCallsPerMinute : CallBudgets.InUse.Min(b => b.Value.LeftThisMinute);
+    public int CallsLeftThisMinute => FewestLeft(budget => budget.LeftThisMinute, MaxCallsPerMinute);
 
-    public int CallsLeftThisHour => CallBudgets.InUse.Count == 0 ? MaxCallsPerHour : CallBudgets.InUse.Min(b => b.Value.LeftThisHour);
+    public int CallsLeftThisHour => FewestLeft(budget => budget.LeftThisHour, MaxCallsPerHour);
 
     /// <summary>The budgets this session has used, one per API (or one for all with -BudgetScope Shared), with limits, calls left and waits.</summary>
     public CallBudget[] Budgets => CallBudgets.InUse.Select(b => new CallBudget(b.Key, b.Value)).ToArray();
@@ -172,6 +172,13 @@ public sealed class DefenderSession
 
     /// <summary>Ids this session's results contained, for tab completion.</summary>
     internal RecentIds RecentIds { get; } = new();
+
+    /// <summary>The fewest calls left in any budget in use; a session that has called nothing has its whole budget.</summary>
+    private int FewestLeft(Func<RateLimiter, int> left, int whole)
+    {
+        var inUse = CallBudgets.InUse;
+        return inUse.Count == 0 ? whole : inUse.Min(budget => left(budget.Value));
+    }
 
     internal void Disconnect()
     {
