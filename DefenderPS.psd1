@@ -24,6 +24,18 @@
         'Get-DefenderUserAlert'
         'Get-DefenderUserMachine'
         'Get-DefenderMachineLogonUser'
+        'Start-DefenderMachineIsolation'
+        'Stop-DefenderMachineIsolation'
+        'Start-DefenderAntivirusScan'
+        'Start-DefenderInvestigationPackage'
+        'Start-DefenderAppRestriction'
+        'Stop-DefenderAppRestriction'
+        'Add-DefenderMachineTag'
+        'Remove-DefenderMachineTag'
+        'Get-DefenderMachineAction'
+        'Wait-DefenderMachineAction'
+        'Stop-DefenderMachineAction'
+        'Update-DefenderAlert'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

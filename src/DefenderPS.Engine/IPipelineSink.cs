@@ -27,4 +27,7 @@ internal interface IPipelineSink
     void Warning(string message);
 
     void Information(InformationRecord record);
+
+    /// <summary>A non-terminating error that does not end the work: one of several actions it waits for failed, say.</summary>
+    void Error(Http.DefenderApiException error);
 }

@@ -71,3 +71,9 @@ public sealed class UserNameCompleter : RecentIdCompleter
 
     private protected override string ListItem(RecentId recent) => $@"{recent.Description}\{recent.Id}";
 }
+
+/// <summary>Machine action ids this session has seen; the list shows each action's type and machine.</summary>
+public sealed class MachineActionIdCompleter : RecentIdCompleter
+{
+    private protected override IdKind Kind => IdKind.MachineAction;
+}

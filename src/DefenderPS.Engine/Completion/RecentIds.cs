@@ -42,6 +42,10 @@ internal sealed class RecentIds
             case EntityKind.User:
                 Remember(IdKind.User, Text(entity, "AccountName"), Text(entity, "AccountDomain"));
                 break;
+            case EntityKind.MachineAction:
+                Remember(IdKind.MachineAction, Text(entity, "Id"), $"{Text(entity, "Type")} on {Text(entity, "ComputerDnsName") ?? Text(entity, "MachineId")}");
+                Remember(IdKind.Machine, Text(entity, "MachineId"), Text(entity, "ComputerDnsName"));
+                break;
         }
     }
 
@@ -94,6 +98,15 @@ internal sealed class RecentIds
         }
 
         return found;
+    }
+
+    /// <summary>What a person recognises for exactly <paramref name="id"/> (a machine's DNS name, say), if this session has seen it.</summary>
+    public string? DescriptionOf(IdKind kind, string id)
+    {
+        lock (_gate)
+        {
+            return _nodes.TryGetValue((kind, id), out var node) ? node.Value.Description : null;
+        }
     }
 
     public int Count(IdKind kind)

@@ -6,6 +6,7 @@ internal enum EntityKind
     Alert,
     Machine,
     User,
+    MachineAction,
 }
 
 internal static class EntityKindExtensions
@@ -24,6 +25,7 @@ internal static class EntityKindExtensions
             "Alerts" => EntityKind.Alert,
             "Machines" => EntityKind.Machine,
             "Users" => EntityKind.User,
+            "MachineActions" => EntityKind.MachineAction,
             _ => null,
         };
     }
@@ -33,6 +35,7 @@ internal static class EntityKindExtensions
     {
         EntityKind.Alert => "DefenderPS.Alert",
         EntityKind.Machine => "DefenderPS.Machine",
+        EntityKind.MachineAction => "DefenderPS.MachineAction",
         _ => "DefenderPS.User",
     };
 }

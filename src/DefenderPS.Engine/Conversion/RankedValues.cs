@@ -47,12 +47,27 @@ public enum MachineExposureLevel
     High,
 }
 
+/// <summary>A machine action's <c>status</c>, in the order an action goes through them; the last four are final.</summary>
+#if NET
+[Newtonsoft.Json.JsonConverter(typeof(Newtonsoft.Json.Converters.StringEnumConverter))]
+#endif
+public enum MachineActionStatus
+{
+    Pending,
+    InProgress,
+    Succeeded,
+    Failed,
+    TimeOut,
+    Cancelled,
+}
+
 /// <summary>Replaces the ranked string properties of a fresh entity with their enum values.</summary>
 internal static class RankedValues
 {
     private static readonly Dictionary<string, object> Severities = ValuesOf<AlertSeverity>();
     private static readonly Dictionary<string, object> RiskScores = ValuesOf<MachineRiskScore>();
     private static readonly Dictionary<string, object> ExposureLevels = ValuesOf<MachineExposureLevel>();
+    private static readonly Dictionary<string, object> ActionStatuses = ValuesOf<MachineActionStatus>();
 
     public static void Apply(PSObject entity, EntityKind kind)
     {
@@ -64,6 +79,9 @@ internal static class RankedValues
             case EntityKind.Machine:
                 Rank(entity, "RiskScore", RiskScores);
                 Rank(entity, "ExposureLevel", ExposureLevels);
+                break;
+            case EntityKind.MachineAction:
+                Rank(entity, "Status", ActionStatuses);
                 break;
         }
     }

@@ -11,6 +11,8 @@ internal sealed class ApiRoute
 {
     private const string AlertPermission = "Alert.Read.All or Alert.ReadWrite.All";
     private const string MachinePermission = "Machine.Read.All or Machine.ReadWrite.All";
+    private const string ActiveRemediation = "Active remediation actions";
+    private const string AlertsInvestigation = "Alerts investigation";
 
     public static readonly ApiRoute AlertUser = new(
         "alerts/{0}/user", IdKind.Alert, EntityKind.User, isCollection: false, "User.Read.All", "user", "AlertId");
@@ -64,7 +66,42 @@ internal sealed class ApiRoute
     /// </summary>
     public static readonly ApiRoute HuntingQuery = new(
         "v1.0/security/runHuntingQuery", inputKind: null, EntityKind.Alert, isCollection: true, "ThreatHunting.Read.All", "hunting row", sourceProperty: null,
-        "POST security/runHuntingQuery", new CallLimits(45, 1500), permissionApi: "Microsoft Graph", readsOnly: true);
+        "POST security/runHuntingQuery", new CallLimits(45, 1500), permissionApi: "Microsoft Graph", sameWhenRepeated: true, method: "POST");
+
+    /// <summary>One machine action by its id: what a wait polls, never answered from the cache.</summary>
+    public static readonly ApiRoute MachineAction = new(
+        "machineactions/{0}", IdKind.MachineAction, EntityKind.MachineAction, isCollection: false, MachinePermission, "machine action", sourceProperty: null);
+
+    /// <summary>The machine action list, with <c>$filter</c>, <c>$top</c>, <c>$skip</c> and <c>$orderby</c>.</summary>
+    public static readonly ApiRoute MachineActions = new(
+        "machineactions", inputKind: null, EntityKind.MachineAction, isCollection: true, MachinePermission, "machine action", sourceProperty: null);
+
+    public static readonly ApiRoute Isolate = Act("isolate", "Machine.Isolate");
+
+    public static readonly ApiRoute Unisolate = Act("unisolate", "Machine.Isolate");
+
+    public static readonly ApiRoute RunAntivirusScan = Act("runAntiVirusScan", "Machine.Scan");
+
+    public static readonly ApiRoute CollectInvestigationPackage = Act("collectInvestigationPackage", "Machine.CollectForensics", AlertsInvestigation);
+
+    public static readonly ApiRoute RestrictCodeExecution = Act("restrictCodeExecution", "Machine.RestrictExecution");
+
+    public static readonly ApiRoute UnrestrictCodeExecution = Act("unrestrictCodeExecution", "Machine.RestrictExecution");
+
+    /// <summary>Adds or removes one tag; answers the machine as it is now.</summary>
+    public static readonly ApiRoute MachineTags = new(
+        "machines/{0}/tags", IdKind.Machine, EntityKind.Machine, isCollection: false, "Machine.ReadWrite.All", "machine", sourceProperty: null,
+        sameWhenRepeated: true, method: "POST", role: "Manage security settings");
+
+    /// <summary>Cancels an action that has not finished; any of the action permissions allows it.</summary>
+    public static readonly ApiRoute CancelMachineAction = new(
+        "machineactions/{0}/cancel", IdKind.MachineAction, EntityKind.MachineAction, isCollection: false,
+        "Machine.Isolate, Machine.Scan, Machine.CollectForensics or Machine.RestrictExecution (the one the action needs)", "machine action", sourceProperty: null, method: "POST",
+        role: ActiveRemediation);
+
+    /// <summary>Changes an alert's status, assignment, classification or determination, or adds a comment; answers the alert as it is now.</summary>
+    public static readonly ApiRoute UpdateAlert = new(
+        "alerts/{0}", IdKind.Alert, EntityKind.Alert, isCollection: false, "Alert.ReadWrite.All", "alert", sourceProperty: null, method: "PATCH", role: AlertsInvestigation);
 
     private readonly string _pathBeforeId;
     private readonly string _pathAfterId;
@@ -80,13 +117,17 @@ internal sealed class ApiRoute
         string? apiName = null,
         CallLimits? limits = null,
         string permissionApi = "WindowsDefenderATP",
-        bool readsOnly = false)
+        bool sameWhenRepeated = false,
+        string method = "GET",
+        string role = "View Data")
     {
+        Role = role;
         Template = template;
-        ApiName = apiName ?? "GET " + template.Replace("{0}", "{id}");
+        Method = method;
+        ApiName = apiName ?? method + " " + template.Replace("{0}", "{id}");
         Limits = limits ?? CallLimits.Default;
         PermissionApi = permissionApi;
-        ReadsOnly = readsOnly;
+        SameWhenRepeated = sameWhenRepeated;
         InputKind = inputKind;
         Result = result;
         IsCollection = isCollection;
@@ -101,6 +142,15 @@ internal sealed class ApiRoute
     }
 
     public string Template { get; }
+
+    /// <summary>The HTTP method, upper case.</summary>
+    public string Method { get; }
+
+    /// <summary>The Defender role a signed-in user needs besides the permission, quoted in 403 errors.</summary>
+    public string Role { get; }
+
+    /// <summary>What the request does, in the API's words: the last segment of its path, such as <c>isolate</c>.</summary>
+    public string ActionName => Template.Substring(Template.LastIndexOf('/') + 1);
 
     /// <summary>The kind of id in the path, or null for a route without one (a list).</summary>
     public IdKind? InputKind { get; }
@@ -139,8 +189,16 @@ internal sealed class ApiRoute
     /// <summary>The API whose permission <see cref="Permission"/> names: WindowsDefenderATP, or Microsoft Graph.</summary>
     public string PermissionApi { get; }
 
-    /// <summary>A request that only reads, whatever its method (a hunting query is a POST): sending it again is harmless.</summary>
-    public bool ReadsOnly { get; }
+    /// <summary>
+    /// Sending the request twice leaves things as sending it once, whatever its method: a hunting query (a POST) only
+    /// reads, and adding or removing a tag twice changes nothing more. Such a request is retried like a GET.
+    /// </summary>
+    public bool SameWhenRepeated { get; }
 
-    public override string ToString() => "GET /api/" + Template.Replace("{0}", "{id}");
+    public override string ToString() => Method + " /api/" + Template.Replace("{0}", "{id}");
+
+    /// <summary>A machine action (<c>POST machines/{id}/isolate</c> and the like): answers the MachineAction it created.</summary>
+    private static ApiRoute Act(string action, string permission, string role = ActiveRemediation) => new(
+        "machines/{0}/" + action, IdKind.Machine, EntityKind.MachineAction, isCollection: false, permission, "machine action", sourceProperty: null,
+        method: "POST", role: role);
 }

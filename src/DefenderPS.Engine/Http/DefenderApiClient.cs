@@ -188,7 +188,11 @@ internal sealed class DefenderApiClient : IDisposable
     /// <see cref="ListRequest.Top"/> objects (fetching no further page), or when a full page brings nothing new; writes
     /// every id once, however the pages overlap.
     /// </summary>
-    public async Task ListAsync(ListRequest list, IPipelineSink sink, CancellationToken cancellationToken)
+    public Task ListAsync(ListRequest list, IPipelineSink sink, CancellationToken cancellationToken) =>
+        ListAsync(list, sink, sink.Emit, cancellationToken);
+
+    /// <summary>Lists as <see cref="ListAsync(ListRequest, IPipelineSink, CancellationToken)"/> does, handing each object to <paramref name="take"/> instead of writing it.</summary>
+    public async Task ListAsync(ListRequest list, IPipelineSink sink, Action<PSObject> take, CancellationToken cancellationToken)
     {
         var route = list.Route;
         var call = new ApiCall(route, null);
@@ -225,7 +229,7 @@ internal sealed class DefenderApiClient : IDisposable
                     fresh++;
                     count++;
                     _onResult?.Invoke(route.Result, entity);
-                    sink.Emit(entity);
+                    take(entity);
                 }, token);
             });
 
@@ -352,6 +356,31 @@ internal sealed class DefenderApiClient : IDisposable
             await readBody(content, token);
             return null;
         }, json);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="route"/>'s request for one validated id (with <paramref name="json"/> as its body, for a route
+    /// that acts) and returns the entity that comes back instead of writing it: the cmdlet decides what to write (with
+    /// -Wait, the action's final state). Never answered from the cache; a request that acts drops what the cache knew
+    /// about the entity, whatever happens to it.
+    /// </summary>
+    public async Task<PSObject> RequestEntityAsync(ApiRoute route, string id, byte[]? json, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        var call = new ApiCall(route, id);
+        var path = route.PathFor(id);
+        if (json is not null)
+        {
+            _cache?.Invalidate(path);
+        }
+
+        PSObject? entity = null;
+        await SendAsync(call, new Uri(_apiRoot + path), sink, cancellationToken, async (body, token) =>
+        {
+            entity = await ReadEntityAsync(body, route.Result, token);
+            return null;
+        }, json);
+        _onResult?.Invoke(route.Result, entity!);
+        return entity!;
     }
 
     /// <summary>Disconnect-Defender: requests under way or to come fail as disconnected.</summary>

@@ -42,6 +42,12 @@ public sealed class DefenderApiException : Exception
 
     public string? RecommendedAction { get; }
 
+    /// <summary>The action already pending on the machine, when the service refused a second one (ActiveRequestAlreadyExists).</summary>
+    public string? PendingActionId { get; internal set; }
+
+    /// <summary>What the error record names as its target instead of the input: the action object whose final status failed.</summary>
+    internal object? ErrorTarget { get; set; }
+
     internal ErrorRecord ToErrorRecord(object? targetObject)
     {
         var (id, category) = Kind switch
@@ -58,9 +64,14 @@ public sealed class DefenderApiException : Exception
             DefenderErrorKind.Authentication => ("AuthenticationFailed", ErrorCategory.AuthenticationError),
             DefenderErrorKind.InvalidId => ("InvalidId", ErrorCategory.InvalidArgument),
             DefenderErrorKind.Disconnected => ("SessionDisconnected", ErrorCategory.ConnectionError),
+            DefenderErrorKind.ActionPending => ("ActionAlreadyPending", ErrorCategory.ResourceBusy),
+            DefenderErrorKind.ActionFailed => ("ActionFailed", ErrorCategory.InvalidResult),
+            DefenderErrorKind.ActionTimedOut => ("ActionTimedOut", ErrorCategory.OperationTimeout),
+            DefenderErrorKind.ActionCancelled => ("ActionCancelled", ErrorCategory.OperationStopped),
+            DefenderErrorKind.WaitTimedOut => ("WaitTimedOut", ErrorCategory.OperationTimeout),
             _ => ("RequestFailed", ErrorCategory.NotSpecified),
         };
-        var record = new ErrorRecord(this, "DefenderPS." + id, category, targetObject)
+        var record = new ErrorRecord(this, "DefenderPS." + id, category, ErrorTarget ?? targetObject)
         {
             ErrorDetails = new ErrorDetails(Message) { RecommendedAction = RecommendedAction },
         };
@@ -83,5 +94,20 @@ public enum DefenderErrorKind
     Authentication,
     InvalidId,
     Disconnected,
+
+    /// <summary>An action of the same type is already pending on the machine; <see cref="DefenderApiException.PendingActionId"/> names it.</summary>
+    ActionPending,
+
+    /// <summary>A machine action ended Failed.</summary>
+    ActionFailed,
+
+    /// <summary>A machine action ended TimeOut: the device did not carry it out in time.</summary>
+    ActionTimedOut,
+
+    /// <summary>A machine action ended Cancelled.</summary>
+    ActionCancelled,
+
+    /// <summary>A wait for machine actions (-TimeoutSec) ran out before they ended; the actions go on.</summary>
+    WaitTimedOut,
     Other,
 }

@@ -9,7 +9,8 @@ namespace DefenderPS.Http;
 /// </summary>
 internal sealed class ListRequest
 {
-    public ListRequest(ApiRoute route, ODataFilterBuilder filter, int? top = null, string? expand = null)
+    /// <param name="orderBy">The <c>$orderby</c> option, such as <c>creationDateTimeUtc desc</c>; null for the service's order.</param>
+    public ListRequest(ApiRoute route, ODataFilterBuilder filter, int? top = null, string? expand = null, string? orderBy = null)
     {
         if (route.InputKind is not null || !route.IsCollection)
         {
@@ -20,6 +21,7 @@ internal sealed class ListRequest
         Filter = filter;
         Top = top;
         Expand = expand;
+        OrderBy = orderBy;
     }
 
     public ApiRoute Route { get; }
@@ -31,6 +33,8 @@ internal sealed class ListRequest
 
     /// <summary>The <c>$expand</c> option, such as <c>evidence</c>; null for none.</summary>
     public string? Expand { get; }
+
+    public string? OrderBy { get; }
 
     /// <summary>The query of one page: the filter and expansion, then <c>$top</c> and (after the first page) <c>$skip</c>.</summary>
     public string PageQuery(int top, int skip)
@@ -44,6 +48,11 @@ internal sealed class ListRequest
         if (Expand is not null)
         {
             query.Append("$expand=").Append(Uri.EscapeDataString(Expand)).Append('&');
+        }
+
+        if (OrderBy is not null)
+        {
+            query.Append("$orderby=").Append(Uri.EscapeDataString(OrderBy)).Append('&');
         }
 
         query.Append("$top=").Append(top);

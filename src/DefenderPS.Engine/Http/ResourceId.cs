@@ -8,6 +8,7 @@ internal enum IdKind
     Alert,
     Machine,
     User,
+    MachineAction,
 }
 
 /// <summary>
@@ -30,7 +31,7 @@ internal static class ResourceId
         }
 
         var id = kind == IdKind.User ? BareAccountName(input!) : input!;
-        problem = Check(kind, id) ?? CheckCharacters(kind, id);
+        problem = Check(kind, id) ?? CheckCharacters(kind, id) ?? CheckActionId(kind, id);
         return problem is null ? id : null;
     }
 
@@ -78,6 +79,12 @@ internal static class ResourceId
         return id.Trim('.').Length == 0 ? $"The {Noun(kind)} '{id}' is not a valid id." : null;
     }
 
+    /// <summary>Machine action ids are GUIDs; anything else is a mix-up (a machine id, say) worth naming before a call.</summary>
+    private static string? CheckActionId(IdKind kind, string id) =>
+        kind == IdKind.MachineAction && !Guid.TryParse(id, out _)
+            ? $"The machine action id '{id}' is not a GUID. Machine action ids look like 3f2a0c59-1d7e-4c1b-9a5e-7c0b4f7d2e11; Get-DefenderMachineAction lists them."
+            : null;
+
     // A plain loop: this runs twice for every input, and LINQ would allocate an enumerator and a delegate each time.
     private static bool ContainsControl(string id)
     {
@@ -111,6 +118,7 @@ internal static class ResourceId
     {
         IdKind.Alert => "alert id",
         IdKind.Machine => "machine id",
+        IdKind.MachineAction => "machine action id",
         _ => "user name",
     };
 }

@@ -16,6 +16,9 @@ internal sealed class ServiceError
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
 
+    /// <summary>The service's code for a second action of a type already pending on the device (its target is that action's id).</summary>
+    private const string ActiveRequestAlreadyExists = "ActiveRequestAlreadyExists";
+
     private ServiceError(string? code, string? message, string? target)
     {
         Code = code;
@@ -48,6 +51,24 @@ internal sealed class ServiceError
         var route = call.Route;
         var said = error.Message is null ? string.Empty : $" The service said: {error.Message}";
         var details = $" (HTTP {status}, {error.Code ?? "no error code"}{(error.Target is null ? string.Empty : ", target " + error.Target)})";
+        if (error.Code == ActiveRequestAlreadyExists && route.Result == Conversion.EntityKind.MachineAction)
+        {
+            var pending = error.Target is { } target && Guid.TryParse(target, out _) ? target : null;
+            return new DefenderApiException(
+                DefenderErrorKind.ActionPending,
+                $"{call.Subject} already has a '{route.ActionName}' action pending{(pending is null ? string.Empty : $" ({pending})")}; the service takes no second one until it ends.{said}",
+                status,
+                error.Code,
+                error.Target,
+                pending is null
+                    ? "List it with Get-DefenderMachineAction -MachineId, then wait for it or cancel it."
+                    : $"Wait for it (Wait-DefenderMachineAction {pending}, or run this again with -Wait), or cancel it (Stop-DefenderMachineAction {pending} -Comment ...).")
+            {
+                ServiceMessage = error.Message,
+                PendingActionId = pending,
+            };
+        }
+
         var (kind, text, action) = status switch
         {
             400 => (DefenderErrorKind.BadRequest, $"The service refused {call.Describe(uri)} as a bad request.", null),
@@ -56,7 +77,7 @@ internal sealed class ServiceError
                 $"Run Connect-Defender again. The app or user needs the {route.PermissionApi} permission {route.Permission}."),
             403 => (DefenderErrorKind.Forbidden,
                 $"Access to {call.Describe(uri)} was denied.",
-                $"Grant the app the {route.PermissionApi} permission {route.Permission} (with admin consent); a user also needs the 'View Data' role and access to the device's group."),
+                $"Grant the app the {route.PermissionApi} permission {route.Permission} (with admin consent); a user also needs the '{route.Role}' role and access to the device's group."),
             404 => (DefenderErrorKind.NotFound, $"No {route.ResultNoun} was found for {call.Subject}.", null),
             429 => (DefenderErrorKind.Throttled, $"The service throttled {call.Describe(uri)}.", "Wait and try again, or lower the request rate."),
             >= 500 => (DefenderErrorKind.ServerError, $"The service failed on {call.Describe(uri)}.", "Try again later."),

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Net.Http;
+using DefenderPS.Actions;
 using DefenderPS.Authentication;
 using DefenderPS.Completion;
 using DefenderPS.Http;
@@ -52,6 +53,8 @@ public sealed class DefenderSession
         Cache = limits.CacheTtl is { } ttl ? new ResponseCache(ttl, clock) : null;
         Client = new DefenderApiClient(
             apiUri, "api/", handler, tokenSource, CallBudgets, RetryPolicy, RequestTimeout, clock, Counters, RecentIds.Remember, ToString(), signInName, Cache);
+
+        Actions = new ResponseActions(Client, clock);
 
         // Made only with the first Graph call: a session that never hunts never asks for a Graph token.
         _graphClient = new Lazy<DefenderApiClient?>(() => graphTokenSource is null
@@ -172,6 +175,9 @@ public sealed class DefenderSession
 
     /// <summary>Ids this session's results contained, for tab completion.</summary>
     internal RecentIds RecentIds { get; } = new();
+
+    /// <summary>Starts machine actions (never one twice) and waits for them.</summary>
+    internal ResponseActions Actions { get; }
 
     /// <summary>The fewest calls left in any budget in use; a session that has called nothing has its whole budget.</summary>
     private int FewestLeft(Func<RateLimiter, int> left, int whole)

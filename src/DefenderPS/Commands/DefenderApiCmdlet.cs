@@ -60,21 +60,6 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
 
     protected override void EndProcessing() => FinishAll();
 
-    /// <summary>
-    /// <paramref name="values"/> spelt as the parameter's ValidateSet spells them (which matched them ignoring case), since
-    /// the service compares enum values as written.
-    /// </summary>
-    private protected string[]? AsInValidateSet(string[]? values, string parameterName)
-    {
-        if (values is null)
-        {
-            return null;
-        }
-
-        var valid = MyInvocation.MyCommand.Parameters[parameterName].Attributes.OfType<ValidateSetAttribute>().Single().ValidValues;
-        return values.Select(v => valid.First(s => string.Equals(s, v, StringComparison.OrdinalIgnoreCase))).ToArray();
-    }
-
     /// <summary>A filter that cannot be sent (see <see cref="ODataFilterBuilder"/>) stops the command before any request.</summary>
     private ListRequest? ListOrRefuse()
     {
@@ -185,5 +170,7 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
         public void Warning(string message) => inner.Warning(message);
 
         public void Information(InformationRecord record) => inner.Information(record);
+
+        public void Error(DefenderApiException error) => inner.Error(error);
     }
 }

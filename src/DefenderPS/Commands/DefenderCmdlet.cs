@@ -214,6 +214,8 @@ public abstract class DefenderCmdlet : PSCmdlet
 
         public void Information(InformationRecord record) => Write(cmdlet => cmdlet.WriteInformation(record));
 
+        public void Error(DefenderApiException error) => Write(cmdlet => cmdlet.WriteError(error.ToErrorRecord(Target)));
+
         /// <summary>
         /// Moves everything queued so far into <paramref name="batch"/>, waiting (yielding briefly, then sleeping)
         /// until there is something or the work is done; false when there is nothing more to write.

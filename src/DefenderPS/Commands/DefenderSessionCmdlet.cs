@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Management.Automation;
 using DefenderPS.Session;
 
@@ -27,4 +29,23 @@ public abstract class DefenderSessionCmdlet : DefenderCmdlet
 
         ActiveSession = session!;
     }
+
+    /// <summary>
+    /// <paramref name="values"/> spelt as the parameter's ValidateSet spells them (which matched them ignoring case), since
+    /// the service compares enum values as written.
+    /// </summary>
+    private protected string[]? AsInValidateSet(string[]? values, string parameterName)
+    {
+        if (values is null)
+        {
+            return null;
+        }
+
+        var valid = MyInvocation.MyCommand.Parameters[parameterName].Attributes.OfType<ValidateSetAttribute>().Single().ValidValues;
+        return values.Select(v => valid.First(s => string.Equals(s, v, StringComparison.OrdinalIgnoreCase))).ToArray();
+    }
+
+    /// <summary><paramref name="value"/> spelt as the parameter's ValidateSet spells it.</summary>
+    private protected string? AsInValidateSet(string? value, string parameterName) =>
+        value is null ? null : AsInValidateSet(new[] { value }, parameterName)![0];
 }

@@ -1,0 +1,74 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using DefenderPS.Actions;
+using DefenderPS.Completion;
+using DefenderPS.Http;
+
+namespace DefenderPS.Commands;
+
+/// <summary>
+/// Base of the cmdlets that start one machine action per machine (isolate, scan, ...): a derived cmdlet declares only
+/// its route and options. With -Wait, every action is started first, then all are waited for together.
+/// </summary>
+public abstract class MachineActionCmdlet : DefenderActionCmdlet
+{
+    private readonly List<PSObject> _started = new();
+    private MachineActionRequest? _request;
+
+    /// <summary>Bound by property name, MachineId comes before its alias Id: an alert piped in gives its machine.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    [AllowEmptyString]
+    [ArgumentCompleter(typeof(MachineIdCompleter))]
+    public string[] MachineId { get; set; } = null!;
+
+    /// <summary>Why: the service records it with the action, and requires it.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string Comment { get; set; } = null!;
+
+    /// <summary>Waits until each action ends and writes it then, instead of the pending action.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>With -Wait: how long to wait at most; the actions go on at the service after it.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int TimeoutSec { get; set; }
+
+    /// <summary>The action to request of each machine, built from the cmdlet's parameters.</summary>
+    private protected abstract MachineActionRequest CreateRequest();
+
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (TimeoutSec > 0 && !Wait)
+        {
+            Terminate("TimeoutWithoutWait", ErrorCategory.InvalidArgument, "-TimeoutSec limits -Wait; add -Wait, or leave -TimeoutSec out. Nothing was sent.");
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        var request = _request ??= CreateRequest();
+        ActOn(MachineId, IdKind.Machine, request.Description, async (id, sink, stopping) =>
+        {
+            var action = await ActiveSession.Actions.StartAsync(request, id, adoptPending: Wait, sink, stopping);
+            if (Wait)
+            {
+                // The work runs on the pipeline thread (one input at a time), so the list needs no lock.
+                _started.Add(action);
+            }
+            else
+            {
+                sink.Emit(action);
+            }
+        });
+    }
+
+    protected override void EndProcessing()
+    {
+        FinishAll();
+        WaitFor(_started, TimeoutSec);
+    }
+}
