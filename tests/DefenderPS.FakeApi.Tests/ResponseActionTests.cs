@@ -381,6 +381,19 @@ public sealed class ResponseActionTests
     }
 
     [Fact]
+    public async Task A_body_over_the_bound_is_413_and_logged_cut_short()
+    {
+        await using var fake = await StartOnClockAsync();
+        var huge = $$"""{"Comment":"{{new string('x', FakeDefenderApi.MaxBodyChars)}}"}""";
+
+        var (status, _) = await fake.PostAsync($"api/machines/{Web}/isolate", huge);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal(FakeDefenderApi.MaxBodyChars + 1, fake.Api.Requests[0].Body!.Length);
+        Assert.Empty(Ids((await fake.GetAsync("api/machineactions")).Body));
+    }
+
+    [Fact]
     public async Task A_scripted_reset_on_a_POST_is_logged_and_creates_nothing()
     {
         await using var fake = await StartOnClockAsync();
