@@ -29,6 +29,22 @@ internal sealed class FakeClient : IAsyncDisposable
         return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone(), response);
     }
 
+    /// <summary>Sends <paramref name="body"/> (as JSON text, unchecked; null sends none) and parses the answer.</summary>
+    public async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string pathAndQuery, string? body)
+    {
+        using var request = new HttpRequestMessage(method, pathAndQuery);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    public Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string pathAndQuery, string? body) => SendAsync(HttpMethod.Post, pathAndQuery, body);
+
     public async Task<string> GetTextAsync(string pathAndQuery)
     {
         var response = await Http.GetAsync(pathAndQuery);

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using DefenderPS.Demo;
 using Microsoft.AspNetCore.Http;
 
 namespace DefenderPS.FakeApi;
@@ -7,20 +8,25 @@ namespace DefenderPS.FakeApi;
 /// <summary>
 /// Lets a test in another process (Pester) script the fake as in-process tests do:
 /// <c>POST /_fake/enqueue</c> (like <see cref="FakeDefenderApi.Enqueue"/>), <c>GET /_fake/requests</c>
-/// (the request log, with each request's <c>routeTemplate</c> and <c>form</c>: a token request's fields without secrets, a
-/// hunting query's body), <c>POST /_fake/clear</c> (empties the log),
+/// (the request log, with each request's <c>routeTemplate</c>, <c>form</c>: a token request's fields without secrets, a
+/// hunting query's body, and <c>body</c>: an API request's body as sent, null for GETs), <c>POST /_fake/clear</c> (empties the log),
 /// <c>POST /_fake/paging</c> <c>{"pageSize":50,"maxTop":10000,"nextLinkQuirks":true}</c> (any subset),
 /// <c>POST /_fake/seed</c> <c>{"machines":120,"users":50,"alerts":25000}</c> (machines, then users, then alerts, as
 /// <see cref="FakeDefenderApi.SeedAlerts"/> and the others; answers the new totals)
 /// and <c>POST /_fake/ratelimits</c> <c>{"perApi":{"perMinute":100,"perHour":1500},"apis":{"GET alerts":{"perMinute":5,"perHour":20}}}</c>
 /// (per-API limits: <c>perApi</c> replaces <see cref="FakeDefenderApi.PerApiRateLimit"/>, null turns it off; each of <c>apis</c>,
-/// null to drop it, goes to <see cref="FakeDefenderApi.SetApiRateLimit"/>). They need no token and are never logged.
+/// null to drop it, goes to <see cref="FakeDefenderApi.SetApiRateLimit"/>)
+/// and <c>POST /_fake/actions</c> <c>{"pendingSeconds":0,"runningSeconds":1,"outcome":"Succeeded","machines":{"&lt;id&gt;":"Failed"}}</c>
+/// (any subset: the schedule of machine actions created from then on, see <see cref="FakeDefenderApi.ActionSchedule"/>, and
+/// per-machine outcomes, null to drop one, see <see cref="FakeDefenderApi.SetActionOutcome"/>; answers the schedule).
+/// They need no token and are never logged.
 /// </summary>
 /// <remarks>
 /// Enqueue body: <c>{"method":"GET","pathAndQuery":"/api/alerts/x/user","responses":[...]}</c>, each response one of
 /// <c>{"kind":"status","status":503,"retryAfterSeconds":2}</c>, <c>{"kind":"json","status":200,"body":"{...}"}</c>,
 /// <c>{"kind":"text","status":200,"body":"{\"id\":"}</c>, <c>{"kind":"error","status":409,"code":"Conflict","message":"No."}</c>,
-/// <c>{"kind":"abortMidBody","body":"..."}</c>, <c>{"kind":"reset"}</c> or <c>{"kind":"hang"}</c>.
+/// <c>{"kind":"abortMidBody","body":"..."}</c>, <c>{"kind":"reset"}</c>, <c>{"kind":"actThenReset"}</c> (does what the request
+/// asks, then drops the connection: see <see cref="FakeResponse.ActThenReset"/>) or <c>{"kind":"hang"}</c>.
 /// </remarks>
 internal static class ControlEndpoints
 {
@@ -40,7 +46,7 @@ internal static class ControlEndpoints
                 await EnqueueAsync(api, context, cancel);
                 break;
             case "requests" when HttpMethods.IsGet(method):
-                var log = api.Requests.Select(r => new { r.Method, r.RawTarget, Status = r.ResponseStatus, r.Timestamp, r.RouteTemplate, r.Form });
+                var log = api.Requests.Select(r => new { r.Method, r.RawTarget, Status = r.ResponseStatus, r.Timestamp, r.RouteTemplate, r.Form, r.Body });
                 await context.Response.WriteAsJsonAsync(log, Json, cancel);
                 break;
             case "clear" when HttpMethods.IsPost(method):
@@ -86,7 +92,30 @@ internal static class ControlEndpoints
                     return new { api.PerApiRateLimit };
                 });
                 break;
-            case "enqueue" or "requests" or "clear" or "paging" or "seed" or "ratelimits":
+            case "actions" when HttpMethods.IsPost(method):
+                await ConfigureAsync<ActionsBody>(context, cancel, body =>
+                {
+                    // Everything checked before anything changes, so a bad body changes nothing.
+                    var current = api.ActionSchedule;
+                    var schedule = new ActionSchedule(
+                        body.PendingSeconds is { } pending ? TimeSpan.FromSeconds(pending) : current.PendingFor,
+                        body.RunningSeconds is { } running ? TimeSpan.FromSeconds(running) : current.RunningFor,
+                        body.Outcome ?? current.Outcome);
+                    foreach (var outcome in (body.Machines ?? []).Values.OfType<string>())
+                    {
+                        ActionSchedule.CheckOutcome(outcome);
+                    }
+
+                    api.ActionSchedule = new FakeActionSchedule { PendingFor = schedule.PendingFor, RunningFor = schedule.RunningFor, Outcome = schedule.Outcome };
+                    foreach (var (machineId, outcome) in body.Machines ?? [])
+                    {
+                        api.SetActionOutcome(machineId, outcome);
+                    }
+
+                    return new { PendingSeconds = schedule.PendingFor.TotalSeconds, RunningSeconds = schedule.RunningFor.TotalSeconds, schedule.Outcome };
+                });
+                break;
+            case "enqueue" or "requests" or "clear" or "paging" or "seed" or "ratelimits" or "actions":
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
                 break;
             default:
@@ -126,7 +155,7 @@ internal static class ControlEndpoints
                 ?? throw new InvalidDataException("Expected a JSON object.");
             await context.Response.WriteAsJsonAsync(apply(body), Json, cancel);
         }
-        catch (Exception e) when (e is JsonException or InvalidDataException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is JsonException or InvalidDataException or ArgumentException)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsJsonAsync(new { error = e.Message }, Json, cancel);
@@ -141,8 +170,9 @@ internal static class ControlEndpoints
         "error" => FakeResponse.Error(spec.Status ?? Missing<int>("status"), spec.Code ?? "Error", spec.Message ?? "Scripted error."),
         "abortmidbody" => FakeResponse.AbortMidBody(spec.Body ?? ""),
         "reset" => FakeResponse.Reset(),
+        "actthenreset" => FakeResponse.ActThenReset(),
         "hang" => FakeResponse.Hang(),
-        _ => throw new InvalidDataException($"Unknown response kind '{spec.Kind}': use status, json, text, error, abortMidBody, reset or hang."),
+        _ => throw new InvalidDataException($"Unknown response kind '{spec.Kind}': use status, json, text, error, abortMidBody, reset, actThenReset or hang."),
     };
 
     private static T Missing<T>(string name) => throw new InvalidDataException($"\"{name}\" is missing.");
@@ -153,6 +183,9 @@ internal sealed record EnqueueBody(string? Method, string? PathAndQuery, List<Re
 internal sealed record PagingBody(int? PageSize, int? MaxTop, bool? NextLinkQuirks);
 
 internal sealed record SeedBody(int? Alerts, int? Machines, int? Users);
+
+/// <param name="Machines">Machine id to its actions' outcome; a null outcome goes back to the schedule's.</param>
+internal sealed record ActionsBody(double? PendingSeconds, double? RunningSeconds, string? Outcome, Dictionary<string, string?>? Machines);
 
 /// <param name="PerApi">Undefined when absent (left as is), Null to turn per-API limits off.</param>
 internal sealed record RateLimitsBody(JsonElement PerApi, Dictionary<string, FakeRateLimit?>? Apis);

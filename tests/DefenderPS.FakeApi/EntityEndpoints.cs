@@ -4,31 +4,63 @@ using DefenderPS.Demo;
 namespace DefenderPS.FakeApi;
 
 /// <summary>
-/// The fake's side of <see cref="EntityApi"/>: answers as <see cref="FakeResponse"/>s, and synthetic rows added while
-/// requests are served.
+/// The fake's side of <see cref="EntityApi"/>: answers as <see cref="FakeResponse"/>s, synthetic rows added while
+/// requests are served, and the machine action schedule changed while they are.
 /// </summary>
-internal sealed class EntityEndpoints(EntitySet alerts, EntitySet machines, EntitySet users, ODataPaging paging)
+internal sealed class EntityEndpoints(EntitySet alerts, EntitySet machines, EntitySet users, ODataPaging paging, TimeProvider clock)
 {
-    // Seeding may run while requests are answered; the sets are plain lists.
+    /// <summary>Whom the fake records actions, comments and cancellations as requested by.</summary>
+    public const string Requestor = "DefenderPS Fake";
+
+    // Seeding and schedule changes may run while requests are answered; the sets are plain lists.
     private readonly Lock _gate = new();
-    private readonly EntityApi _api = new(alerts, machines, users, paging);
+    private readonly EntityApi _api = new(alerts, machines, users, paging, clock, Requestor);
 
     public ODataPaging Paging => _api.Paging;
 
+    public ActionSchedule ActionSchedule
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _api.Actions.Schedule;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _api.Actions.Schedule = value;
+            }
+        }
+    }
+
+    public void SetActionOutcome(string machineId, string? outcome)
+    {
+        lock (_gate)
+        {
+            _api.Actions.SetOutcome(machineId, outcome);
+        }
+    }
+
     /// <summary>The answer to a request for <paramref name="template"/>, or null when the sets do not serve it.</summary>
     /// <param name="rawPath">The request path as sent, for nextLinks.</param>
-    public FakeResponse? Handle(string? template, string? id, string rawPath, string? rawQuery)
+    /// <param name="body">The request body, for the calls that change something.</param>
+    public FakeResponse? Handle(string? template, string? id, string rawPath, string? rawQuery, string? body)
     {
         EntityAnswer? answer;
         lock (_gate)
         {
-            answer = _api.Answer(template, id, FakeResponse.BaseUrlPlaceholder, rawPath, rawQuery);
+            answer = _api.Answer(template, id, FakeResponse.BaseUrlPlaceholder, rawPath, rawQuery, body);
         }
 
         return answer switch
         {
             null => null,
-            { Body: { } body } => FakeResponse.Api(answer.Status, null, body),
+            { Body: { } json } => FakeResponse.Api(answer.Status, null, json),
+            { ErrorTarget: { } target } => FakeResponse.Error(answer.Status, answer.ErrorCode!, answer.ErrorMessage!, target),
             _ => FakeResponse.Error(answer.Status, answer.ErrorCode!, answer.ErrorMessage!),
         };
     }

@@ -63,6 +63,9 @@ public sealed class FakeApiOptions
     /// </summary>
     public bool NextLinkQuirks { get; set; }
 
+    /// <summary>How machine actions (isolate, scan, ...) move on: by default 10 s <c>Pending</c>, 20 s <c>InProgress</c>, then <c>Succeeded</c>.</summary>
+    public FakeActionSchedule ActionSchedule { get; set; } = new();
+
     /// <summary>Synthetic alerts added after the recorded ones (deterministic, see <see cref="FakeDefenderApi.SeedAlerts"/>).</summary>
     public int SyntheticAlerts { get; set; }
 
@@ -73,6 +76,20 @@ public sealed class FakeApiOptions
     public int SyntheticUsers { get; set; }
 
     internal const int DefaultPageSize = 10000;
+}
+
+/// <summary>
+/// The schedule of a machine action on the injected clock (<see cref="FakeApiOptions.TimeProvider"/>): <c>Pending</c> for
+/// <see cref="PendingFor"/> after it is created, <c>InProgress</c> for <see cref="RunningFor"/> more, then <see cref="Outcome"/>.
+/// </summary>
+public sealed class FakeActionSchedule
+{
+    public TimeSpan PendingFor { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan RunningFor { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary><c>Succeeded</c> (default), <c>Failed</c> or <c>TimeOut</c>.</summary>
+    public string Outcome { get; set; } = "Succeeded";
 }
 
 /// <summary>Sliding-window call budgets (defaults: the service's limits, 100 a minute and 1,500 an hour).</summary>

@@ -41,7 +41,8 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
         _recordings = recordings;
         _tokens = new TokenEndpoint(options.Clients, options.IssuedTokenLifetime, _time);
         _rateLimiter = options.RateLimit is { } limit ? new RateLimiter(limit) : null;
-        _entities = new EntityEndpoints(recordings.Alerts, recordings.Machines, recordings.Users, new ODataPaging());
+        _entities = new EntityEndpoints(recordings.Alerts, recordings.Machines, recordings.Users, new ODataPaging(), _time);
+        ActionSchedule = options.ActionSchedule;
         PageSize = options.PageSize;
         MaxTop = options.MaxTop;
         NextLinkQuirks = options.NextLinkQuirks;
@@ -153,6 +154,31 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
     /// <c>/users/{name}/machines</c> and <c>/machines/{id}/logonusers</c> all answer.
     /// </summary>
     public void SeedUsers(int count) => _entities.SeedUsers(count);
+
+    /// <summary>
+    /// The schedule of machine actions created from now on (see <see cref="FakeApiOptions.ActionSchedule"/>); actions already
+    /// created keep theirs. Reading it gives a copy: set a new one to change it.
+    /// </summary>
+    public FakeActionSchedule ActionSchedule
+    {
+        get
+        {
+            var schedule = _entities.ActionSchedule;
+            return new FakeActionSchedule { PendingFor = schedule.PendingFor, RunningFor = schedule.RunningFor, Outcome = schedule.Outcome };
+        }
+
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _entities.ActionSchedule = new ActionSchedule(value.PendingFor, value.RunningFor, value.Outcome);
+        }
+    }
+
+    /// <summary>
+    /// The outcome (<c>Succeeded</c>, <c>Failed</c> or <c>TimeOut</c>) of machine actions created from now on for the machine
+    /// with id <paramref name="machineId"/>, instead of the schedule's; null goes back to the schedule's.
+    /// </summary>
+    public void SetActionOutcome(string machineId, string? outcome) => _entities.SetActionOutcome(machineId, outcome);
 
     /// <summary>Alerts and machines the list endpoints serve.</summary>
     public int AlertCount => _recordings.Alerts.Count;
@@ -290,16 +316,22 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
             Interlocked.Increment(ref _tokenRequestCount);
         }
 
+        // API bodies only: a token request's body holds secrets (its form is logged without them).
+        var body = !HttpMethods.IsGet(request.Method) && decodedPath.StartsWith("/api/", StringComparison.OrdinalIgnoreCase)
+            ? await ReadBodyAsync(request, cancel.Token)
+            : null;
         var (response, form) = viaProxy && !ProxyAuthorized(request.Headers.ProxyAuthorization.ToString())
             ? (FakeResponse.Status(StatusCodes.Status407ProxyAuthenticationRequired, headers: new Dictionary<string, string> { ["Proxy-Authenticate"] = "Basic realm=\"fake\"" }), null)
-            : await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), new Route(template, routeId, rawPath, query), cancel.Token);
+            : body is { Length: > MaxBodyChars }
+            ? (FakeResponse.Status(StatusCodes.Status413PayloadTooLarge), null)
+            : await ChooseResponseAsync(context, decodedPath, RequestKey.Create(request.Method, decodedPath, query), new Route(template, routeId, rawPath, query, body), cancel.Token);
         if (response.LoggedStatus == StatusCodes.Status429TooManyRequests)
         {
             Interlocked.Increment(ref _throttledCount);
         }
 
         // Logged before the response is written, so a test that has its answer also sees the entry.
-        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form, viaProxy, template);
+        var entry = new RecordedRequest(request.Method, rawTarget, decodedPath, query, request.Headers.Authorization.Count > 0, timestamp, response.LoggedStatus, form, viaProxy, template, body);
         lock (_requests)
         {
             _requests.Add(entry);
@@ -317,11 +349,19 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
             return await _hunting.HandleAsync(context, scripted, CheckGraphToken, cancel);
         }
 
-        if (scripted is not null)
+        if (scripted is { ServesRequestFirst: false })
         {
             return (scripted, null);
         }
 
+        var (answer, form) = await AnswerAsync(context, decodedPath, key, route, cancel);
+        return (scripted ?? answer, form);
+    }
+
+    /// <summary>What the fake answers when no script says otherwise: token endpoints, auth, throttling, recordings, entity sets, 404.</summary>
+    private async Task<(FakeResponse Response, IReadOnlyDictionary<string, string>? Form)> AnswerAsync(
+        HttpContext context, string decodedPath, RequestKey key, Route route, CancellationToken cancel)
+    {
         if (!decodedPath.StartsWith("/api/", StringComparison.OrdinalIgnoreCase))
         {
             return await _tokens.HandleAsync(context, decodedPath, cancel) ?? (NotFound(), null);
@@ -334,14 +374,33 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
 
         var response = RateLimiter.TryAcquire(_time.GetUtcNow(), _rateLimiter, ApiRateLimiter(route.Template))
             ?? _recordings.Find(key)
-            ?? _entities.Handle(route.Template, route.Id, route.RawPath, route.Query)
+            ?? _entities.Handle(route.Template, route.Id, route.RawPath, route.Query, route.Body)
             ?? NotFound();
         return (response, null);
     }
 
     /// <param name="Template">The route template matched (see <see cref="ApiRoutes"/>), null if none.</param>
     /// <param name="RawPath">The path as sent, percent-encoding kept.</param>
-    private readonly record struct Route(string? Template, string? Id, string RawPath, string? Query);
+    /// <param name="Body">The body of an API request other than GET; null without one.</param>
+    private readonly record struct Route(string? Template, string? Id, string RawPath, string? Query, string? Body);
+
+    /// <summary>The largest API request body read, in characters; a longer one is answered 413 (and logged cut to one char past it).</summary>
+    internal const int MaxBodyChars = 1 << 20;
+
+    /// <summary>The body as text, null when empty; read no further than one char past <see cref="MaxBodyChars"/>.</summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken cancel)
+    {
+        using var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
+        var text = new System.Text.StringBuilder();
+        var buffer = new char[4096];
+        int read;
+        while (text.Length <= MaxBodyChars && (read = await reader.ReadAsync(buffer.AsMemory(), cancel)) > 0)
+        {
+            text.Append(buffer, 0, Math.Min(read, MaxBodyChars + 1 - text.Length));
+        }
+
+        return text.Length == 0 ? null : text.ToString();
+    }
 
     /// <summary>User name and password the fake, acting as a proxy, demands (407 until they come); null lets everyone through.</summary>
     public (string User, string Password)? ProxyCredential { get; set; }
@@ -380,6 +439,7 @@ public sealed partial class FakeDefenderApi : IAsyncDisposable
 /// <param name="Form">Token requests: the form fields, without <c>client_secret</c>; Graph hunting requests: the JSON body's properties (Query, Timespan).</param>
 /// <param name="ViaProxy">The request came in proxy form (an absolute URI as target): the client used the fake as its proxy.</param>
 /// <param name="RouteTemplate">The API it called, as the service counts rate limits (<c>GET alerts/{id}/user</c>); null for paths that are no known API.</param>
+/// <param name="Body">The body of an API request other than GET (a response action's <c>{"Comment":...}</c>), as sent; null without one.</param>
 public sealed record RecordedRequest(
     string Method,
     string RawTarget,
@@ -390,4 +450,5 @@ public sealed record RecordedRequest(
     int ResponseStatus,
     IReadOnlyDictionary<string, string>? Form = null,
     bool ViaProxy = false,
-    string? RouteTemplate = null);
+    string? RouteTemplate = null,
+    string? Body = null);

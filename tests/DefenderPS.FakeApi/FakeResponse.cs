@@ -23,6 +23,9 @@ public abstract class FakeResponse
     /// <summary>Status written to the request log; 0 when no status line is sent.</summary>
     internal abstract int LoggedStatus { get; }
 
+    /// <summary>Whether the fake first answers the request as usual (and keeps what that changed) before this response is sent in its place.</summary>
+    internal virtual bool ServesRequestFirst => false;
+
     /// <param name="cancel">Fires when the client goes away or the fake stops.</param>
     internal abstract Task WriteAsync(HttpContext context, string baseUrl, CancellationToken cancel);
 
@@ -59,9 +62,12 @@ public abstract class FakeResponse
         Api(statusCode, headers, text);
 
     /// <summary>The service's error shape, <c>{"error":{"code","message","target"}}</c>, with a fresh correlation target.</summary>
-    public static FakeResponse Error(int statusCode, string code, string message, IReadOnlyDictionary<string, string>? headers = null)
+    public static FakeResponse Error(int statusCode, string code, string message, IReadOnlyDictionary<string, string>? headers = null) =>
+        Error(statusCode, code, message, $"|{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.", headers);
+
+    /// <summary>The service's error shape with a <c>target</c> that names something (the pending action of <c>ActiveRequestAlreadyExists</c>).</summary>
+    public static FakeResponse Error(int statusCode, string code, string message, string target, IReadOnlyDictionary<string, string>? headers = null)
     {
-        var target = $"|{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.";
         var body = new JsonObject
         {
             ["error"] = new JsonObject { ["code"] = code, ["message"] = message, ["target"] = target },
@@ -71,6 +77,12 @@ public abstract class FakeResponse
 
     /// <summary>Closes the connection without sending anything.</summary>
     public static FakeResponse Reset() => new ResetResponse();
+
+    /// <summary>
+    /// Does what the request asks (a POST creates its machine action, a PATCH updates its alert), then closes the connection
+    /// without answering: the client cannot tell whether it happened, and must look before it retries.
+    /// </summary>
+    public static FakeResponse ActThenReset() => new ActThenResetResponse();
 
     /// <summary>Never answers; ends when the client gives up or the fake stops.</summary>
     public static FakeResponse Hang() => new HangResponse();
@@ -139,6 +151,19 @@ public abstract class FakeResponse
 
     private sealed class ResetResponse : FakeResponse
     {
+        internal override int LoggedStatus => 0;
+
+        internal override Task WriteAsync(HttpContext context, string baseUrl, CancellationToken cancel)
+        {
+            context.Abort();
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class ActThenResetResponse : FakeResponse
+    {
+        internal override bool ServesRequestFirst => true;
+
         internal override int LoggedStatus => 0;
 
         internal override Task WriteAsync(HttpContext context, string baseUrl, CancellationToken cancel)

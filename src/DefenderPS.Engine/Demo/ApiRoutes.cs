@@ -21,19 +21,29 @@ internal static class ApiRoutes
     public const string GetMachine = "GET machines/{id}";
     public const string MachineAlerts = "GET machines/{id}/alerts";
     public const string MachineLogonUsers = "GET machines/{id}/logonusers";
+    public const string UpdateAlert = "PATCH alerts/{id}";
+    public const string TagMachine = "POST machines/{id}/tags";
+    public const string Isolate = "POST machines/{id}/isolate";
+    public const string Unisolate = "POST machines/{id}/unisolate";
+    public const string RunAntiVirusScan = "POST machines/{id}/runAntiVirusScan";
+    public const string RestrictCodeExecution = "POST machines/{id}/restrictCodeExecution";
+    public const string UnrestrictCodeExecution = "POST machines/{id}/unrestrictCodeExecution";
+    public const string CollectInvestigationPackage = "POST machines/{id}/collectInvestigationPackage";
+    public const string ListMachineActions = "GET machineactions";
+    public const string GetMachineAction = "GET machineactions/{id}";
+    public const string CancelMachineAction = "POST machineactions/{id}/cancel";
+    public const string GetPackageUri = "GET machineactions/{id}/GetPackageUri";
 
     // Literal segments are tried before {id}, so machines/findbytag is not a machine called "findbytag".
     private static readonly string[] Templates =
     {
-        ListAlerts, AlertUser, AlertMachine, GetAlert, "PATCH alerts/{id}", "POST alerts/batchUpdate",
+        ListAlerts, AlertUser, AlertMachine, GetAlert, UpdateAlert, "POST alerts/batchUpdate",
         UserAlerts, UserMachines,
         ListMachines, FindMachinesByTag, MachineAlerts, MachineLogonUsers, GetMachine,
-        "POST machines/{id}/tags", "POST machines/AddOrRemoveTagForMultipleMachines",
-        "POST machines/{id}/isolate", "POST machines/{id}/unisolate", "POST machines/{id}/runAntiVirusScan",
-        "POST machines/{id}/restrictCodeExecution", "POST machines/{id}/unrestrictCodeExecution",
-        "POST machines/{id}/collectInvestigationPackage", "POST machines/{id}/offboard",
-        "POST machines/{id}/StopAndQuarantineFile", "POST machines/{id}/runliveresponse",
-        "GET machineactions", "GET machineactions/{id}/GetPackageUri", "POST machineactions/{id}/cancel", "GET machineactions/{id}",
+        TagMachine, "POST machines/AddOrRemoveTagForMultipleMachines",
+        Isolate, Unisolate, RunAntiVirusScan, RestrictCodeExecution, UnrestrictCodeExecution, CollectInvestigationPackage,
+        "POST machines/{id}/offboard", "POST machines/{id}/StopAndQuarantineFile", "POST machines/{id}/runliveresponse",
+        ListMachineActions, GetPackageUri, CancelMachineAction, GetMachineAction,
         "POST advancedqueries/run",
     };
 

@@ -5,29 +5,35 @@ using System.Text.Json;
 
 namespace DefenderPS.Demo;
 
-/// <summary>One answer of <see cref="EntityApi"/>: a 200 JSON body, or an error for the service's envelope.</summary>
+/// <summary>One answer of <see cref="EntityApi"/>: a 200 or 201 JSON body, or an error for the service's envelope.</summary>
 internal sealed class EntityAnswer
 {
-    private EntityAnswer(int status, string? body, string? errorCode, string? errorMessage)
+    private EntityAnswer(int status, string? body, string? errorCode, string? errorMessage, string? errorTarget)
     {
         Status = status;
         Body = body;
         ErrorCode = errorCode;
         ErrorMessage = errorMessage;
+        ErrorTarget = errorTarget;
     }
 
     public int Status { get; }
 
-    /// <summary>The JSON body of a 200; null for an error.</summary>
+    /// <summary>The JSON body of a success; null for an error.</summary>
     public string? Body { get; }
 
     public string? ErrorCode { get; }
 
     public string? ErrorMessage { get; }
 
-    public static EntityAnswer Ok(string body) => new EntityAnswer(200, body, null, null);
+    /// <summary>The error's <c>target</c> when it names something (the pending action); null for a fresh correlation id.</summary>
+    public string? ErrorTarget { get; }
 
-    public static EntityAnswer Error(int status, string code, string message) => new EntityAnswer(status, null, code, message);
+    public static EntityAnswer Ok(string body) => new EntityAnswer(200, body, null, null, null);
+
+    public static EntityAnswer Created(string body) => new EntityAnswer(201, body, null, null, null);
+
+    public static EntityAnswer Error(int status, string code, string message, string? target = null) => new EntityAnswer(status, null, code, message, target);
 }
 
 /// <summary>
@@ -37,17 +43,21 @@ internal sealed class EntityAnswer
 /// relations of entities in the sets: <c>alerts/{id}/machine</c>, and for users in the user set <c>alerts/{id}/user</c>,
 /// <c>users/{id}/alerts</c>, <c>users/{id}/machines</c> and <c>machines/{id}/logonusers</c>. A user's machines are
 /// those where an alert lists the user among its <c>loggedOnUsers</c>, and a machine's logon users the reverse.
-/// The demo tenant and the test fake both answer through it, after their recordings.
+/// The calls that change something (response actions, tags, alert updates) and the machine actions they create are
+/// <see cref="ResponseActions"/>'s. The demo tenant and the test fake both answer through it, after their recordings.
 /// </summary>
 /// <remarks>Shared by the demo tenant (net8.0 and net472) and the test fake (linked source): keep to APIs both have.</remarks>
 internal sealed class EntityApi
 {
-    public EntityApi(EntitySet alerts, EntitySet machines, EntitySet users, ODataPaging paging)
+    /// <param name="clock">What machine actions are created at and scheduled by.</param>
+    /// <param name="requestor">Who the actions, comments and cancellations are recorded as requested by.</param>
+    public EntityApi(EntitySet alerts, EntitySet machines, EntitySet users, ODataPaging paging, TimeProvider clock, string requestor)
     {
         Alerts = alerts;
         Machines = machines;
         Users = users;
         Paging = paging;
+        Actions = new ResponseActions(alerts, machines, paging, clock, requestor);
     }
 
     public EntitySet Alerts { get; }
@@ -58,15 +68,18 @@ internal sealed class EntityApi
 
     public ODataPaging Paging { get; }
 
+    public ResponseActions Actions { get; }
+
     /// <summary>The answer for <paramref name="template"/> (see <see cref="ApiRoutes"/>), or null when the sets do not serve it.</summary>
     /// <param name="baseUrl">Server root for <c>@odata.context</c> and links (may be a placeholder).</param>
     /// <param name="rawPath">The request path as sent, for nextLinks.</param>
     /// <param name="rawQuery">The query without <c>?</c>, as sent.</param>
-    public EntityAnswer? Answer(string? template, string? id, string baseUrl, string rawPath, string? rawQuery)
+    /// <param name="body">The request body as sent (null without one): what the calls that change something read.</param>
+    public EntityAnswer? Answer(string? template, string? id, string baseUrl, string rawPath, string? rawQuery, string? body = null)
     {
         try
         {
-            return Dispatch(template, id, baseUrl, rawPath, rawQuery);
+            return Dispatch(template, id, baseUrl, rawPath, rawQuery) ?? Actions.Answer(template, id, baseUrl, rawPath, rawQuery, body);
         }
         catch (ODataQueryException e)
         {
@@ -75,9 +88,9 @@ internal sealed class EntityApi
     }
 
     /// <summary>A machine by id or by computer name, case-insensitively, as the service takes either.</summary>
-    private EntitySet.Entity? FindMachine(string idOrName) =>
-        Machines.Find(idOrName)
-        ?? Machines.Entities.FirstOrDefault(m => string.Equals(m.String("computerDnsName"), idOrName, StringComparison.OrdinalIgnoreCase));
+    internal static EntitySet.Entity? FindMachine(EntitySet machines, string idOrName) =>
+        machines.Find(idOrName)
+        ?? machines.Entities.FirstOrDefault(m => string.Equals(m.String("computerDnsName"), idOrName, StringComparison.OrdinalIgnoreCase));
 
     private EntityAnswer? Dispatch(string? template, string? id, string baseUrl, string rawPath, string? rawQuery)
     {
@@ -97,7 +110,7 @@ internal sealed class EntityApi
             case ApiRoutes.ListMachines:
                 return EntityAnswer.Ok(Machines.List(baseUrl, rawPath, rawQuery, Paging));
             case ApiRoutes.GetMachine:
-                return FindMachine(id!) is { } machine
+                return FindMachine(Machines, id!) is { } machine
                     ? EntityAnswer.Ok(Machines.Single(baseUrl, machine, rawQuery))
                     : NotFound($"Machine {id} was not found");
             case ApiRoutes.FindMachinesByTag:
@@ -134,7 +147,7 @@ internal sealed class EntityApi
                     .SelectMany(LoggedOnUserNames).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
                 return EntityAnswer.Ok(Users.List(baseUrl, rawPath, rawQuery, Paging, names.Select(FindUser).OfType<EntitySet.Entity>()));
             case ApiRoutes.MachineAlerts:
-                if (FindMachine(id!) is not { } onMachine)
+                if (FindMachine(Machines, id!) is not { } onMachine)
                 {
                     return NotFound($"Machine {id} was not found");
                 }

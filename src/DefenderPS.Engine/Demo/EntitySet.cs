@@ -68,6 +68,16 @@ internal sealed class EntitySet
         ["rbacGroupId"] = ODataType.Number,
     };
 
+    public static readonly IReadOnlyDictionary<string, ODataType> MachineActionFilterable = new Dictionary<string, ODataType>
+    {
+        ["id"] = ODataType.String,
+        ["status"] = ODataType.String,
+        ["machineId"] = ODataType.String,
+        ["type"] = ODataType.String,
+        ["requestor"] = ODataType.String,
+        ["creationDateTimeUtc"] = ODataType.DateTimeOffset,
+    };
+
     private static readonly HashSet<string> KnownOptions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "$filter", "$top", "$skip", "$expand", "$orderby" };
 
     private readonly List<Entity> _entities = new List<Entity>();
@@ -87,7 +97,30 @@ internal sealed class EntitySet
     /// <summary>Full users, served by the relation endpoints only (the API has no user list).</summary>
     public static EntitySet Users() => new EntitySet("Users", new Dictionary<string, ODataType>());
 
-    /// <summary>"Alerts", "Machines" or "Users", as in <c>$metadata#Alerts</c>.</summary>
+    public static EntitySet MachineActions() => new EntitySet("MachineActions", MachineActionFilterable);
+
+    /// <summary>
+    /// A set with the same entities and evidence that can change without changing this one: entities are immutable, so
+    /// only the lists are copied (how each demo session gets its own alerts and machines from the one parsed tenant).
+    /// </summary>
+    public EntitySet Copy()
+    {
+        var copy = new EntitySet(Name, Filterable);
+        copy._entities.AddRange(_entities);
+        foreach (var pair in _byId)
+        {
+            copy._byId.Add(pair.Key, pair.Value);
+        }
+
+        foreach (var pair in _evidence)
+        {
+            copy._evidence.Add(pair.Key, pair.Value);
+        }
+
+        return copy;
+    }
+
+    /// <summary>"Alerts", "Machines", "Users" or "MachineActions", as in <c>$metadata#Alerts</c>.</summary>
     public string Name { get; }
 
     public IReadOnlyDictionary<string, ODataType> Filterable { get; }

@@ -20,7 +20,7 @@ internal static class SessionFactory
 {
     /// <summary>Connect-Defender -Demo: the built-in fabrikam tenant, answered in memory through the same pipeline.</summary>
     public static DefenderSession Demo(string? name, SessionLimits limits, SessionEnvironment environment) =>
-        new(name ?? "demo", new DemoTokenSource(environment.Clock), new DemoTokenSource(environment.Clock), DemoApiHandler.ApiUri, DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(), limits, environment.Clock);
+        new(name ?? "demo", new DemoTokenSource(environment.Clock), new DemoTokenSource(environment.Clock), DemoApiHandler.ApiUri, DemoApiHandler.ApiUri, "fabrikam.com", null, new DemoApiHandler(environment.Clock), limits, environment.Clock);
 
     /// <summary>
     /// Checks <paramref name="options"/> and makes the token source, before anything is sent. Runs on the pipeline
