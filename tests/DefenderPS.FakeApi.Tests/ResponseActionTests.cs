@@ -6,7 +6,7 @@ using static DefenderPS.FakeApi.Tests.FakeClient;
 namespace DefenderPS.FakeApi.Tests;
 
 /// <summary>
-/// The calls that change the fake (response actions, machine actions, tags, alert updates: the shared ResponseActions),
+/// The calls that change the fake (response actions, machine actions, tags, alert updates: the shared ResponseEndpoints),
 /// on a virtual clock, and the fake's own side of them: the body log, the action schedule and actThenReset.
 /// </summary>
 public sealed class ResponseActionTests

@@ -16,7 +16,7 @@ namespace DefenderPS.Demo;
 /// Answers API requests from the sample tenant shipped inside the module, so that Connect-Defender -Demo
 /// exercises the same HTTP pipeline, paging and errors as a real tenant, with no network: recorded requests first,
 /// then the list endpoints over the tenant's alert and machine sets (see <see cref="EntityApi"/>), and the response
-/// actions, tags and alert updates (see <see cref="ResponseActions"/>), else 404. Each handler is one demo session: its
+/// actions, tags and alert updates (see <see cref="ResponseEndpoints"/>), else 404. Each handler is one demo session: its
 /// changes and machine actions are its own, so a new <c>Connect-Defender -Demo</c> starts from the shipped tenant.
 /// </summary>
 internal sealed class DemoApiHandler : HttpMessageHandler

@@ -44,7 +44,7 @@ internal sealed class EntityAnswer
 /// <c>users/{id}/alerts</c>, <c>users/{id}/machines</c> and <c>machines/{id}/logonusers</c>. A user's machines are
 /// those where an alert lists the user among its <c>loggedOnUsers</c>, and a machine's logon users the reverse.
 /// The calls that change something (response actions, tags, alert updates) and the machine actions they create are
-/// <see cref="ResponseActions"/>'s. The demo tenant and the test fake both answer through it, after their recordings.
+/// <see cref="ResponseEndpoints"/>'s. The demo tenant and the test fake both answer through it, after their recordings.
 /// </summary>
 /// <remarks>Shared by the demo tenant (net8.0 and net472) and the test fake (linked source): keep to APIs both have.</remarks>
 internal sealed class EntityApi
@@ -57,7 +57,7 @@ internal sealed class EntityApi
         Machines = machines;
         Users = users;
         Paging = paging;
-        Actions = new ResponseActions(alerts, machines, paging, clock, requestor);
+        Actions = new ResponseEndpoints(alerts, machines, paging, clock, requestor);
     }
 
     public EntitySet Alerts { get; }
@@ -68,7 +68,7 @@ internal sealed class EntityApi
 
     public ODataPaging Paging { get; }
 
-    public ResponseActions Actions { get; }
+    public ResponseEndpoints Actions { get; }
 
     /// <summary>The answer for <paramref name="template"/> (see <see cref="ApiRoutes"/>), or null when the sets do not serve it.</summary>
     /// <param name="baseUrl">Server root for <c>@odata.context</c> and links (may be a placeholder).</param>

@@ -54,7 +54,7 @@ internal sealed class ActionSchedule
 /// Not thread-safe: the caller serialises requests, as it does for <see cref="EntityApi"/>.
 /// </summary>
 /// <remarks>Shared by the demo tenant (net8.0 and net472) and the test fake (linked source): keep to APIs both have.</remarks>
-internal sealed class ResponseActions
+internal sealed class ResponseEndpoints
 {
     private const string Pending = "Pending";
     private const string InProgress = "InProgress";
@@ -93,7 +93,7 @@ internal sealed class ResponseActions
     private readonly Dictionary<string, string> _outcomes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
     private ActionSchedule _schedule = new ActionSchedule(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), "Succeeded");
 
-    public ResponseActions(EntitySet alerts, EntitySet machines, ODataPaging paging, TimeProvider clock, string requestor)
+    public ResponseEndpoints(EntitySet alerts, EntitySet machines, ODataPaging paging, TimeProvider clock, string requestor)
     {
         _alerts = alerts;
         _machines = machines;
