@@ -9,12 +9,15 @@ namespace DefenderPS.Hosting;
 /// <summary>
 /// A minimal non-interactive PowerShell host that renders Out-Default (the format views) into a
 /// <see cref="TextWriter"/>, with ANSI escape sequences removed. Used by the demo program and the tests.
+/// Prompts fail, as in any non-interactive host, unless a chooser answers confirmation prompts (tests of -Confirm).
 /// </summary>
 public sealed partial class TextHost : PSHost
 {
     private readonly TextHostUserInterface _ui;
 
-    public TextHost(TextWriter writer, int width = 160) => _ui = new TextHostUserInterface(writer, width);
+    /// <param name="chooser">Answers a choice prompt (caption, message, the choices' labels) with the index of a choice; null fails every prompt.</param>
+    public TextHost(TextWriter writer, int width = 160, Func<string, string, IReadOnlyList<string>, int>? chooser = null) =>
+        _ui = new TextHostUserInterface(writer, width, chooser);
 
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
 
@@ -44,7 +47,7 @@ public sealed partial class TextHost : PSHost
     {
     }
 
-    private sealed partial class TextHostUserInterface(TextWriter writer, int width) : PSHostUserInterface
+    private sealed partial class TextHostUserInterface(TextWriter writer, int width, Func<string, string, IReadOnlyList<string>, int>? chooser) : PSHostUserInterface
     {
         public override PSHostRawUserInterface RawUI { get; } = new TextHostRawUserInterface(width);
 
@@ -80,7 +83,8 @@ public sealed partial class TextHost : PSHost
             throw new NotSupportedException("This host is not interactive.");
 
         public override int PromptForChoice(string caption, string message, System.Collections.ObjectModel.Collection<ChoiceDescription> choices, int defaultChoice) =>
-            throw new NotSupportedException("This host is not interactive.");
+            chooser?.Invoke(caption, message, choices.Select(choice => choice.Label).ToList())
+                ?? throw new NotSupportedException("This host is not interactive.");
 
         [GeneratedRegex("\u001b\\[[0-9;?]*[A-Za-z]")]
         private static partial Regex Ansi();

@@ -50,9 +50,9 @@ internal sealed class ResponseActions
             sink.Warning($"Machine '{machineId}' already has a pending {request.ActionType} action ({pending}); waiting for that one instead of starting another.");
             return await _client.RequestEntityAsync(ApiRoute.MachineAction, pending, null, sink, cancellationToken);
         }
-        catch (DefenderApiException e) when (e.Kind is DefenderErrorKind.Timeout or DefenderErrorKind.ConnectionFailed)
+        catch (DefenderApiException e) when (e.Kind is DefenderErrorKind.Timeout or DefenderErrorKind.ConnectionFailed or DefenderErrorKind.ServerError)
         {
-            sink.Warning($"{request.ActionType} for machine '{machineId}' got no answer ({e.Message}) but may have reached the service; looking for the action before sending it again.");
+            sink.Warning($"{request.ActionType} for machine '{machineId}' got no usable answer ({e.Message}) but may have reached the service; looking for the action before sending it again.");
             if (await FindCreatedAsync(request, machineId, sentAt, sink, cancellationToken) is { } created)
             {
                 sink.Warning($"The service had created {request.ActionType} action {Text(created, "Id")} for machine '{machineId}'; it was not requested again.");
@@ -130,9 +130,20 @@ internal sealed class ResponseActions
             }
 
             await _clock.Delay(pause, cancellationToken);
-            foreach (var action in waiting)
+            foreach (var action in waiting.ToList())
             {
-                action.Latest = await _client.RequestEntityAsync(ApiRoute.MachineAction, action.Id, null, sink, cancellationToken);
+                try
+                {
+                    action.Latest = await _client.RequestEntityAsync(ApiRoute.MachineAction, action.Id, null, sink, cancellationToken);
+                }
+                catch (DefenderApiException e)
+                {
+                    // One action that cannot be read (a 403, say) is that action's error; the others are still waited for.
+                    waiting.Remove(action);
+                    sink.Progress(action.Completed());
+                    e.ErrorTarget = action.Latest;
+                    sink.Error(e);
+                }
             }
         }
 

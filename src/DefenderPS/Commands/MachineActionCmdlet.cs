@@ -15,9 +15,12 @@ public abstract class MachineActionCmdlet : DefenderActionCmdlet
     private readonly List<PSObject> _started = new();
     private MachineActionRequest? _request;
 
-    /// <summary>Bound by property name, MachineId comes before its alias Id: an alert piped in gives its machine.</summary>
+    /// <summary>
+    /// Bound by property name, MachineId comes before its aliases: an alert piped in gives its machine; a hunting row
+    /// gives its DeviceId.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
+    [Alias("Id", "DeviceId")]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(MachineIdCompleter))]
     public string[] MachineId { get; set; } = null!;
@@ -41,11 +44,12 @@ public abstract class MachineActionCmdlet : DefenderActionCmdlet
 
     protected override void BeginProcessing()
     {
-        base.BeginProcessing();
         if (TimeoutSec > 0 && !Wait)
         {
             Terminate("TimeoutWithoutWait", ErrorCategory.InvalidArgument, "-TimeoutSec limits -Wait; add -Wait, or leave -TimeoutSec out. Nothing was sent.");
         }
+
+        base.BeginProcessing();
     }
 
     protected override void ProcessRecord()
@@ -56,6 +60,12 @@ public abstract class MachineActionCmdlet : DefenderActionCmdlet
             var action = await ActiveSession.Actions.StartAsync(request, id, adoptPending: Wait, sink, stopping);
             if (Wait)
             {
+                // Said now, so a log keeps the id even if the wait is stopped; the action itself is written when it ends.
+                sink.Information(new InformationRecord($"Started {action.Properties["Type"]?.Value} action {action.Properties["Id"]?.Value} on {Describe(IdKind.Machine, id)}.", MyInvocation.MyCommand.Name)
+                {
+                    Tags = { "DefenderPS", "MachineAction" },
+                });
+
                 // The work runs on the pipeline thread (one input at a time), so the list needs no lock.
                 _started.Add(action);
             }

@@ -7,9 +7,12 @@ namespace DefenderPS.Commands;
 /// <summary>Base of Add- and Remove-DefenderMachineTag: one tag, on each machine; writes the machine as it is now.</summary>
 public abstract class MachineTagCmdlet : DefenderActionCmdlet
 {
-    /// <summary>Bound by property name, MachineId comes before its alias Id: an alert piped in gives its machine.</summary>
+    /// <summary>
+    /// Bound by property name, MachineId comes before its aliases: an alert piped in gives its machine; a hunting row
+    /// gives its DeviceId.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id")]
+    [Alias("Id", "DeviceId")]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(MachineIdCompleter))]
     public string[] MachineId { get; set; } = null!;

@@ -21,6 +21,9 @@ public class ModuleFixture : IAsyncLifetime
     /// <summary>Routes the token requests of sessions connected in <see cref="Runspace"/> to the fake, noting where MSAL meant to send them.</summary>
     public LoopbackMsalHandler Msal { get; private set; } = null!;
 
+    /// <summary>Answers a confirmation prompt (caption, message, choice labels such as "&amp;Yes") with a choice's index; null fails prompts.</summary>
+    public Func<string, string, IReadOnlyList<string>, int>? AnswerPrompt { get; set; }
+
     /// <summary>The script that connects to the fake with a static token, for the start of a test script.</summary>
     public string Connect => $"Connect-Defender -AccessToken '{Api.AccessToken}' -ApiUri '{Api.BaseUri}'";
 
@@ -54,7 +57,8 @@ public class ModuleFixture : IAsyncLifetime
         Api = await FakeDefenderApi.StartAsync(CreateOptions());
         var state = InitialSessionState.CreateDefault2();
         state.ImportPSModule(ModuleManifest);
-        Runspace = RunspaceFactory.CreateRunspace(new TextHost(_hostText), state);
+        Runspace = RunspaceFactory.CreateRunspace(new TextHost(_hostText, chooser: (caption, message, choices) =>
+            AnswerPrompt?.Invoke(caption, message, choices) ?? throw new NotSupportedException("No test answers this prompt.")), state);
         Runspace.Open();
         Msal = new LoopbackMsalHandler(Api.BaseUri);
         ModuleInternals.SetMsalHttpHandler(Runspace, Msal);
