@@ -13,8 +13,7 @@ internal sealed class MachineActionRequest
     public MachineActionRequest(ApiRoute route, string comment, string? optionName = null, string? optionValue = null)
     {
         Route = route;
-        var name = route.ActionName;
-        ActionType = char.ToUpperInvariant(name[0]) + name.Substring(1);
+        ActionType = route.ActionType;
         Description = optionValue is null ? ActionType : $"{ActionType} ({optionValue})";
         Body = optionName is null
             ? JsonBody.Of(JsonBody.Field("Comment", comment))

@@ -149,8 +149,18 @@ internal sealed class ApiRoute
     /// <summary>The Defender role a signed-in user needs besides the permission, quoted in 403 errors.</summary>
     public string Role { get; }
 
-    /// <summary>What the request does, in the API's words: the last segment of its path, such as <c>isolate</c>.</summary>
-    public string ActionName => Template.Substring(Template.LastIndexOf('/') + 1);
+    /// <summary>
+    /// The MachineAction <c>type</c> the service records for a machine action route (<c>Isolate</c>, <c>RunAntiVirusScan</c>):
+    /// the last segment of its path, capitalised.
+    /// </summary>
+    public string ActionType
+    {
+        get
+        {
+            var action = Template.Substring(Template.LastIndexOf('/') + 1);
+            return char.ToUpperInvariant(action[0]) + action.Substring(1);
+        }
+    }
 
     /// <summary>The kind of id in the path, or null for a route without one (a list).</summary>
     public IdKind? InputKind { get; }

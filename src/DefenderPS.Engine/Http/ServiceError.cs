@@ -56,7 +56,7 @@ internal sealed class ServiceError
             var pending = error.Target is { } target && Guid.TryParse(target, out _) ? target : null;
             return new DefenderApiException(
                 DefenderErrorKind.ActionPending,
-                $"{call.Subject} already has a '{route.ActionName}' action pending{(pending is null ? string.Empty : $" ({pending})")}; the service takes no second one until it ends.{said}",
+                $"Machine '{call.Id}' already has a pending {route.ActionType} action{(pending is null ? string.Empty : $" ({pending})")}; the service takes no second one until it ends.{said}",
                 status,
                 error.Code,
                 error.Target,
