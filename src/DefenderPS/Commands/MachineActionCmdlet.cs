@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
 using DefenderPS.Actions;
-using DefenderPS.Completion;
 using DefenderPS.Http;
 
 namespace DefenderPS.Commands;
@@ -10,20 +9,10 @@ namespace DefenderPS.Commands;
 /// Base of the cmdlets that start one machine action per machine (isolate, scan, ...): a derived cmdlet declares only
 /// its route and options. With -Wait, every action is started first, then all are waited for together.
 /// </summary>
-public abstract class MachineActionCmdlet : DefenderActionCmdlet
+public abstract class MachineActionCmdlet : MachineChangeCmdlet
 {
     private readonly List<PSObject> _started = new();
     private MachineActionRequest? _request;
-
-    /// <summary>
-    /// Bound by property name, MachineId comes before its aliases: an alert piped in gives its machine; a hunting row
-    /// gives its DeviceId.
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id", "DeviceId")]
-    [AllowEmptyString]
-    [ArgumentCompleter(typeof(MachineIdCompleter))]
-    public string[] MachineId { get; set; } = null!;
 
     /// <summary>Why: the service records it with the action, and requires it.</summary>
     [Parameter(Mandatory = true)]

@@ -1,22 +1,11 @@
 using System.Management.Automation;
-using DefenderPS.Completion;
 using DefenderPS.Http;
 
 namespace DefenderPS.Commands;
 
 /// <summary>Base of Add- and Remove-DefenderMachineTag: one tag, on each machine; writes the machine as it is now.</summary>
-public abstract class MachineTagCmdlet : DefenderActionCmdlet
+public abstract class MachineTagCmdlet : MachineChangeCmdlet
 {
-    /// <summary>
-    /// Bound by property name, MachineId comes before its aliases: an alert piped in gives its machine; a hunting row
-    /// gives its DeviceId.
-    /// </summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Id", "DeviceId")]
-    [AllowEmptyString]
-    [ArgumentCompleter(typeof(MachineIdCompleter))]
-    public string[] MachineId { get; set; } = null!;
-
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string Tag { get; set; } = null!;
