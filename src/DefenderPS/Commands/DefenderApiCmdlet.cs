@@ -54,6 +54,13 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
         foreach (var input in InputIds)
         {
             // A refused id goes through the same ordered queue, so its error stands where its output would.
+            if (IdStringsAttribute.RefusedObjectOf(input) is { } refused)
+            {
+                var error = new DefenderApiException(DefenderErrorKind.InvalidId, RefusalOf(input, refused));
+                Start((_, _) => Task.FromException(error), refused, ThrottleLimit);
+                continue;
+            }
+
             Start((sink, stopping) => GetOnceAsync(route, input, query, sink, stopping), input, ThrottleLimit);
         }
     }
@@ -73,6 +80,26 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
 
         var valid = MyInvocation.MyCommand.Parameters[parameterName].Attributes.OfType<ValidateSetAttribute>().Single().ValidValues;
         return values.Select(v => valid.First(s => string.Equals(s, v, StringComparison.OrdinalIgnoreCase))).ToArray();
+    }
+
+    /// <summary>
+    /// Why <paramref name="refused"/> (bound as <paramref name="id"/> to a parameter marked <see cref="IdStringsAttribute"/>)
+    /// is no id, and what to give instead: only the property names that really bind to that parameter.
+    /// </summary>
+    private string RefusalOf(string id, object refused)
+    {
+        var parameter = MyInvocation.BoundParameters
+            .Where(bound => bound.Value is string[] ids && ids.Any(value => ReferenceEquals(value, id)))
+            .Select(bound => MyInvocation.MyCommand.Parameters[bound.Key])
+            .First();
+        var names = IdStringsAttribute.PropertyNamesThatBind(parameter);
+        var instead = names.Count switch
+        {
+            0 => "Give strings.",
+            1 => $"Pipe strings, or objects with a property named {names[0]}.",
+            _ => $"Pipe strings, or objects with a property named {string.Join(", ", names.Take(names.Count - 1))} or {names[names.Count - 1]}.",
+        };
+        return $"-{parameter.Name} takes strings, and a {IdStringsAttribute.TypeNameOf(refused)} is not one: its text would be sent as the id. {instead} Nothing was sent for it.";
     }
 
     /// <summary>A filter that cannot be sent (see <see cref="ODataFilterBuilder"/>) stops the command before any request.</summary>

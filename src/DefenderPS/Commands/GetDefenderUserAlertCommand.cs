@@ -12,6 +12,7 @@ public sealed class GetDefenderUserAlertCommand : DefenderApiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("AccountName")]
     [AllowEmptyString]
+    [IdStrings]
     [ArgumentCompleter(typeof(UserNameCompleter))]
     public string[] UserName { get; set; } = null!;
 
