@@ -89,6 +89,7 @@ public sealed class InputValidationTests(ModuleFixture module) : IClassFixture<M
         var error = Assert.Single(result.Errors);
         Assert.Equal("DefenderPS.InvalidId,DefenderPS.Commands.GetDefenderUserMachineCommand", error.FullyQualifiedErrorId);
         Assert.StartsWith("-UserName takes strings, and a DefenderPS.Machine is not one", error.ErrorDetails.Message);
+        Assert.Contains("objects with a property named UserName, AccountName, SamAccountName or UserPrincipalName.", error.ErrorDetails.Message);
         Assert.DoesNotContain(module.Api.Requests, r => r.RawTarget.StartsWith("/api/users/", StringComparison.Ordinal));
     }
 

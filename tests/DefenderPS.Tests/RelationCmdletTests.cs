@@ -126,6 +126,29 @@ public sealed class RelationCmdletTests(ModuleFixture module) : IClassFixture<Mo
     }
 
     [Fact]
+    public void Microsoft_Graph_users_bind_by_UserPrincipalName_sent_as_the_bare_account_name_and_said_so()
+    {
+        var result = Run("[pscustomobject]@{ UserPrincipalName = 'user1@contoso.com'; DisplayName = 'User One' } | Get-DefenderUserAlert -Verbose").AssertNoErrors();
+
+        Assert.Equal(2, result.Output.Count);
+        Assert.Equal("/api/users/user1/alerts", Assert.Single(module.Api.Requests).RawTarget);
+        Assert.Contains(result.Verbose, v => v.Contains("Using the account name 'user1' for 'user1@contoso.com'"));
+    }
+
+    [Fact]
+    public void Active_Directory_users_bind_by_SamAccountName_which_wins_over_their_UserPrincipalName()
+    {
+        var result = Run("""
+            [pscustomobject]@{ SamAccountName = 'svc-backup' } | Get-DefenderUserMachine | ForEach-Object UserName
+            [pscustomobject]@{ UserPrincipalName = 'backup.service@contoso.com'; SamAccountName = 'svc-backup' } | Get-DefenderUserMachine | ForEach-Object UserName
+            """).AssertNoErrors();
+
+        Assert.Equal(4, result.Output.Count);
+        Assert.All(result.Output, o => Assert.Equal("svc-backup", o.ToString()));
+        Assert.All(module.Api.Requests, r => Assert.Equal("/api/users/svc-backup/machines", r.RawTarget));
+    }
+
+    [Fact]
     public void Ids_bind_from_the_pipeline_by_value_and_from_arrays()
     {
         var byValue = Run($"'{A1}', '{A2}' | Get-DefenderAlertUser").AssertNoErrors();
