@@ -86,7 +86,28 @@ public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixtu
         Assert.Equal(3, result.Output.Count);
         var error = Assert.Single(result.Errors);
         Assert.Equal("ghost", error.TargetObject);
-        Assert.Contains("No machine was found for user 'ghost'", error.ErrorDetails.Message);
+        Assert.StartsWith("User 'ghost' was not found.", error.ErrorDetails.Message);
+    }
+
+    [Fact]
+    public void A_404_for_a_machines_logon_users_says_the_machine_was_not_found_and_what_to_check()
+    {
+        var result = Run($"Get-DefenderMachineLogonUser {UnknownMachine}");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"Machine '{UnknownMachine}' was not found. The service said: Machine {UnknownMachine} was not found", error.ErrorDetails.Message);
+        Assert.DoesNotContain("logged-on user", error.ErrorDetails.Message);
+        Assert.StartsWith("Check the machine id", error.ErrorDetails.RecommendedAction);
+    }
+
+    [Fact]
+    public void A_404_for_an_alerts_user_still_says_no_user_was_found_since_an_alert_may_have_none()
+    {
+        var result = Run($"Get-DefenderAlertUser {NotFound}");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"No user was found for alert '{NotFound}'.", error.ErrorDetails.Message);
+        Assert.Contains("an alert may have no user or machine", error.ErrorDetails.RecommendedAction);
     }
 
     [Fact]

@@ -81,7 +81,7 @@ Describe 'Errors from the service' {
         ($machines.Id -join ',') | Should -BeExactly "$M1,$M2,$M4"
         $failures | Should -HaveCount 1
         $failures[0].TargetObject | Should -BeExactly 'ghost'
-        $failures[0].ErrorDetails.Message | Should -BeLike "*No machine was found for user 'ghost'*"
+        $failures[0].ErrorDetails.Message | Should -BeLike "User 'ghost' was not found.*"
     }
 
     It 'makes an API error terminating with -ErrorAction Stop' {

@@ -57,12 +57,18 @@ internal sealed class ServiceError
             403 => (DefenderErrorKind.Forbidden,
                 $"Access to {call.Describe(uri)} was denied.",
                 $"Grant the app the {route.PermissionApi} permission {route.Permission} (with admin consent); a user also needs the 'View Data' role and access to the device's group."),
-            404 => (DefenderErrorKind.NotFound, $"No {route.ResultNoun} was found for {call.Subject}.", null),
+            404 => NotFound(call),
             429 => (DefenderErrorKind.Throttled, $"The service throttled {call.Describe(uri)}.", "Wait and try again, or lower the request rate."),
             >= 500 => (DefenderErrorKind.ServerError, $"The service failed on {call.Describe(uri)}.", "Try again later."),
             _ => (DefenderErrorKind.Other, $"{call.Describe(uri)} failed.", null),
         };
         return new DefenderApiException(kind, text + said + details, status, error.Code, error.Target, action) { ServiceMessage = error.Message };
+    }
+
+    private static (DefenderErrorKind, string, string?) NotFound(ApiCall call)
+    {
+        var (text, action) = call.NotFound();
+        return (DefenderErrorKind.NotFound, text, action);
     }
 
     private static ServiceError Parse(ReadOnlyMemory<byte> body)
