@@ -173,6 +173,18 @@ public sealed class RelationCmdletTests(ModuleFixture module) : IClassFixture<Mo
     }
 
     [Fact]
+    public void Verbose_lines_say_which_page_came_back_and_how_many_items_it_held()
+    {
+        var result = Run($"Get-DefenderMachineLogonUser {M2} -Verbose; Get-DefenderAlertUser {A1} -Verbose").AssertNoErrors();
+
+        var answers = result.Verbose.Where(v => v.StartsWith("200 OK", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, answers.Count);
+        Assert.Matches(@"^200 OK in \d+ ms: page 1, 2 logged-on users; \d+ calls left this minute for GET machines/\{id\}/logonusers\.$", answers[0]);
+        Assert.Matches(@"^200 OK in \d+ ms: page 2, 1 logged-on user; \d+ calls left this minute for GET machines/\{id\}/logonusers\.$", answers[1]);
+        Assert.Matches(@"^200 OK in \d+ ms; \d+ calls left this minute for GET alerts/\{id\}/user\.$", answers[2]);
+    }
+
+    [Fact]
     public void A_user_with_no_alerts_writes_nothing_and_says_so_verbosely()
     {
         var result = Run("Get-DefenderUserAlert nobody -Verbose").AssertNoErrors();
