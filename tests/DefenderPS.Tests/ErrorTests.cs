@@ -172,4 +172,32 @@ public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixtu
             Directory.Delete(copy, recursive: true);
         }
     }
+
+    [Fact]
+    public void Every_common_error_is_one_line_so_PowerShells_ConciseView_does_not_fold_it()
+    {
+        // The service's own text may span lines, as MSAL's "AADSTS...\r\nTrace ID: ..." does.
+        var multiLine = FakeApi.FakeResponse.Error(404, "ResourceNotFound", "User multiline was not found.\r\n  Trace ID: 1\r\n  Correlation ID: 2");
+        module.Api.Enqueue("GET", "/api/users/multiline/machines", multiLine, multiLine);
+
+        var result = Run($$"""
+            Get-DefenderAlertUser {{A3WithoutUser}}, {{Forbidden}}, 'a/b'
+            @{ a = 1 } | Get-DefenderAlertUser
+            Get-DefenderUserAlert badrequest
+            Get-DefenderUserMachine multiline
+            Connect-Defender -Demo
+            Invoke-DefenderHuntingQuery 'DeviceEvents | take 1'
+            Get-DefenderMachineLogonUser {{UnknownMachine}}
+            """);
+
+        Assert.Equal(
+            ["NotFound", "Forbidden", "InvalidId", "InvalidId", "BadRequest", "NotFound", "BadRequest", "NotFound"],
+            result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0].Replace("DefenderPS.", "", StringComparison.Ordinal)));
+        Assert.All(result.Errors, error =>
+        {
+            Assert.DoesNotMatch("[\r\n]", error.ErrorDetails.Message);
+            Assert.DoesNotMatch("[\r\n]", error.ErrorDetails.RecommendedAction ?? string.Empty);
+        });
+        Assert.Contains(result.Errors, e => e.ErrorDetails.Message.Contains("User multiline was not found. Trace ID: 1 Correlation ID: 2", StringComparison.Ordinal));
+    }
 }

@@ -46,7 +46,7 @@ internal sealed class ServiceError
     public static DefenderApiException ToException(ApiCall call, int status, ServiceError error, Uri uri)
     {
         var route = call.Route;
-        var said = error.Message is null ? string.Empty : $" The service said: {error.Message}";
+        var said = error.Message is null ? string.Empty : $" The service said: {ErrorText.OneLine(error.Message)}";
         var details = $" (HTTP {status}, {error.Code ?? "no error code"}{(error.Target is null ? string.Empty : ", target " + error.Target)})";
         var (kind, text, action) = status switch
         {

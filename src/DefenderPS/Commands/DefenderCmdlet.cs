@@ -101,7 +101,7 @@ public abstract class DefenderCmdlet : PSCmdlet
     private protected void Terminate(string errorId, ErrorCategory category, string message, object? target = null) =>
         ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "DefenderPS." + errorId, category, target)
         {
-            ErrorDetails = new ErrorDetails(message),
+            ErrorDetails = new ErrorDetails(ErrorText.OneLine(message)),
         });
 
     private void Finish(PendingWork work)
