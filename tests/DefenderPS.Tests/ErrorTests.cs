@@ -68,6 +68,18 @@ public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     }
 
     [Fact]
+    public void A_401_with_requests_in_flight_stops_the_command_once_and_cancels_the_others()
+    {
+        var result = module.Run($$"""
+            Connect-Defender -AccessToken 'not-the-right-token' -ApiUri '{{module.Api.BaseUri}}'
+            try { 'user1', 'user2', 'user3', 'user4', 'user5' | Get-DefenderUserMachine -ThrottleLimit 3 } catch { "stopped by $($_.FullyQualifiedErrorId)" }
+            """);
+
+        Assert.Equal(["stopped by DefenderPS.Unauthorized,DefenderPS.Commands.GetDefenderUserMachineCommand"], result.Output.Select(o => o.ToString()));
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
     public void A_400_is_an_InvalidArgument_error_and_is_never_retried()
     {
         var result = Run("Get-DefenderUserAlert badrequest");
