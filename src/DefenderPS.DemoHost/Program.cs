@@ -2,31 +2,32 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using DefenderPS.Hosting;
 
-// Runs the PowerShell engine in-process, imports the built module and triages the demo tenant: the new high alerts and
-// the machines most at risk, then alert -> its user -> the user's machines -> who logged on there, printed as a user would see it.
+// Runs the PowerShell engine in-process, imports the built module and runs the README's quick start on the demo tenant
+// (the new high alerts, the machines most at risk, then alice's alerts -> their user -> that user's machines -> who
+// logged on there), then shows the session's compact view with its counters, printed as a user would see them.
 var module = FindModule();
-var host = new TextHost(Console.Out, width: Console.IsOutputRedirected ? 160 : Math.Max(120, Console.WindowWidth));
+
+// A normal terminal's width: the window's when there is one, 120 columns in a log.
+var host = new TextHost(Console.Out, width: Console.IsOutputRedirected || Console.WindowWidth <= 0 ? 120 : Console.WindowWidth);
 var state = InitialSessionState.CreateDefault2();
 state.ImportPSModule(module);
 using var runspace = RunspaceFactory.CreateRunspace(host, state);
 runspace.Open();
 
-var steps = new (string Title, string Script)[]
-{
-    ("Connect-Defender -Demo -PassThru", "Connect-Defender -Demo -PassThru"),
-    ("Get-DefenderAlert -Severity High -Status New", "Get-DefenderAlert -Severity High -Status New"),
-    ("Get-DefenderMachine -RiskScore High", "Get-DefenderMachine -RiskScore High"),
-    ("Get-DefenderUserAlert alice", "Get-DefenderUserAlert alice"),
-    ("$alert = @(Get-DefenderUserAlert alice)[0]; $alert | Get-DefenderAlertUser", "$alert = @(Get-DefenderUserAlert alice)[0]; $alert | Get-DefenderAlertUser"),
-    ("$alert | Get-DefenderAlertUser | Get-DefenderUserMachine", "$alert | Get-DefenderAlertUser | Get-DefenderUserMachine"),
-    ("$alert | Get-DefenderAlertUser | Get-DefenderUserMachine | Get-DefenderMachineLogonUser", "$alert | Get-DefenderAlertUser | Get-DefenderUserMachine | Get-DefenderMachineLogonUser"),
-    ("Get-DefenderSession", "Get-DefenderSession"),
-};
+// The README's quick start after Import-Module, line for line (DemoHostTests keeps the two the same).
+string[] steps =
+[
+    "Connect-Defender -Demo",
+    "Get-DefenderAlert -Severity High -Status New          # start from what is new and serious",
+    "Get-DefenderMachine -RiskScore High                   # or from the machines most at risk",
+    "Get-DefenderUserAlert alice | Get-DefenderAlertUser | Get-DefenderUserMachine | Get-DefenderMachineLogonUser",
+    "Get-DefenderSession",
+];
 
 var failed = false;
-foreach (var (title, script) in steps)
+foreach (var script in steps)
 {
-    Console.WriteLine($"PS> {title}");
+    Console.WriteLine($"PS> {script}");
     using var ps = PowerShell.Create();
     ps.Runspace = runspace;
     ps.AddScript(script).AddCommand("Out-Default");

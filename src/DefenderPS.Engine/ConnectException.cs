@@ -30,6 +30,6 @@ public sealed class ConnectException : Exception
 
     internal ErrorRecord ToErrorRecord() => new(this, "DefenderPS." + ErrorId, Category, Target)
     {
-        ErrorDetails = new ErrorDetails(Message),
+        ErrorDetails = new ErrorDetails(ErrorText.OneLine(Message)),
     };
 }

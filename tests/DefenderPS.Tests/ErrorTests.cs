@@ -68,6 +68,18 @@ public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixtu
     }
 
     [Fact]
+    public void A_401_with_requests_in_flight_stops_the_command_once_and_cancels_the_others()
+    {
+        var result = module.Run($$"""
+            Connect-Defender -AccessToken 'not-the-right-token' -ApiUri '{{module.Api.BaseUri}}'
+            try { 'user1', 'user2', 'user3', 'user4', 'user5' | Get-DefenderUserMachine -ThrottleLimit 3 } catch { "stopped by $($_.FullyQualifiedErrorId)" }
+            """);
+
+        Assert.Equal(["stopped by DefenderPS.Unauthorized,DefenderPS.Commands.GetDefenderUserMachineCommand"], result.Output.Select(o => o.ToString()));
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
     public void A_400_is_an_InvalidArgument_error_and_is_never_retried()
     {
         var result = Run("Get-DefenderUserAlert badrequest");
@@ -86,7 +98,28 @@ public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixtu
         Assert.Equal(3, result.Output.Count);
         var error = Assert.Single(result.Errors);
         Assert.Equal("ghost", error.TargetObject);
-        Assert.Contains("No machine was found for user 'ghost'", error.ErrorDetails.Message);
+        Assert.StartsWith("User 'ghost' was not found.", error.ErrorDetails.Message);
+    }
+
+    [Fact]
+    public void A_404_for_a_machines_logon_users_says_the_machine_was_not_found_and_what_to_check()
+    {
+        var result = Run($"Get-DefenderMachineLogonUser {UnknownMachine}");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"Machine '{UnknownMachine}' was not found. The service said: Machine {UnknownMachine} was not found", error.ErrorDetails.Message);
+        Assert.DoesNotContain("logged-on user", error.ErrorDetails.Message);
+        Assert.StartsWith("Check the machine id", error.ErrorDetails.RecommendedAction);
+    }
+
+    [Fact]
+    public void A_404_for_an_alerts_user_still_says_no_user_was_found_since_an_alert_may_have_none()
+    {
+        var result = Run($"Get-DefenderAlertUser {NotFound}");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith($"No user was found for alert '{NotFound}'.", error.ErrorDetails.Message);
+        Assert.Contains("an alert may have no user or machine", error.ErrorDetails.RecommendedAction);
     }
 
     [Fact]
@@ -150,5 +183,33 @@ public sealed class ErrorTests(ModuleFixture module) : IClassFixture<ModuleFixtu
         {
             Directory.Delete(copy, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Every_common_error_is_one_line_so_PowerShells_ConciseView_does_not_fold_it()
+    {
+        // The service's own text may span lines, as MSAL's "AADSTS...\r\nTrace ID: ..." does.
+        var multiLine = FakeApi.FakeResponse.Error(404, "ResourceNotFound", "User multiline was not found.\r\n  Trace ID: 1\r\n  Correlation ID: 2");
+        module.Api.Enqueue("GET", "/api/users/multiline/machines", multiLine, multiLine);
+
+        var result = Run($$"""
+            Get-DefenderAlertUser {{A3WithoutUser}}, {{Forbidden}}, 'a/b'
+            @{ a = 1 } | Get-DefenderAlertUser
+            Get-DefenderUserAlert badrequest
+            Get-DefenderUserMachine multiline
+            Connect-Defender -Demo
+            Invoke-DefenderHuntingQuery 'DeviceEvents | take 1'
+            Get-DefenderMachineLogonUser {{UnknownMachine}}
+            """);
+
+        Assert.Equal(
+            ["NotFound", "Forbidden", "InvalidId", "InvalidId", "BadRequest", "NotFound", "BadRequest", "NotFound"],
+            result.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0].Replace("DefenderPS.", "", StringComparison.Ordinal)));
+        Assert.All(result.Errors, error =>
+        {
+            Assert.DoesNotMatch("[\r\n]", error.ErrorDetails.Message);
+            Assert.DoesNotMatch("[\r\n]", error.ErrorDetails.RecommendedAction ?? string.Empty);
+        });
+        Assert.Contains(result.Errors, e => e.ErrorDetails.Message.Contains("User multiline was not found. Trace ID: 1 Correlation ID: 2", StringComparison.Ordinal));
     }
 }

@@ -60,8 +60,58 @@ public sealed class InputValidationTests(ModuleFixture module) : IClassFixture<M
 
         var error = Assert.Single(result.Errors);
         Assert.Equal("DefenderPS.InvalidId,DefenderPS.Commands.GetDefenderMachineLogonUserCommand", error.FullyQualifiedErrorId);
-        Assert.Contains("object turned into text", error.ErrorDetails.Message);
+        Assert.Equal(
+            "-MachineId takes strings, and a System.Management.Automation.PSCustomObject is not one: its text would be sent as the id. "
+            + "Pipe strings, or objects with a property named MachineId, Id or DeviceId. Nothing was sent for it.",
+            error.ErrorDetails.Message);
         Assert.Empty(module.Api.Requests);
+    }
+
+    [Fact]
+    public void A_hashtable_piped_as_an_alert_id_is_refused_naming_its_type_and_the_properties_that_bind()
+    {
+        var result = module.RunConnected("$table = @{ a = 1 }\n$table | Get-DefenderAlertUser\n$table");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("DefenderPS.InvalidId,DefenderPS.Commands.GetDefenderAlertUserCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Same(Assert.Single(result.Output).BaseObject, error.TargetObject is PSObject target ? target.BaseObject : error.TargetObject);
+        Assert.Contains("a System.Collections.Hashtable is not one", error.ErrorDetails.Message);
+        Assert.Contains("Pipe strings, or objects with a property named AlertId or Id.", error.ErrorDetails.Message);
+        Assert.Empty(module.Api.Requests);
+    }
+
+    [Fact]
+    public void A_machine_piped_to_a_cmdlet_that_wants_user_names_is_refused_instead_of_sent_as_its_name()
+    {
+        var result = module.RunConnected($"$machine = Get-DefenderAlertMachine {Contoso.A1}\n$machine | Get-DefenderUserMachine");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("DefenderPS.InvalidId,DefenderPS.Commands.GetDefenderUserMachineCommand", error.FullyQualifiedErrorId);
+        Assert.StartsWith("-UserName takes strings, and a DefenderPS.Machine is not one", error.ErrorDetails.Message);
+        Assert.Contains("objects with a property named UserName, AccountName, SamAccountName or UserPrincipalName.", error.ErrorDetails.Message);
+        Assert.DoesNotContain(module.Api.Requests, r => r.RawTarget.StartsWith("/api/users/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Objects_with_a_property_that_binds_still_bind_by_it_and_a_bad_object_among_ids_fails_alone()
+    {
+        var result = module.RunConnected($$"""
+            Get-DefenderAlert {{Contoso.A1}} | Get-DefenderAlertUser | ForEach-Object AlertId
+            Get-DefenderAlertUser {{Contoso.A1}}, @{ a = 1 }, {{Contoso.A2}} | ForEach-Object AlertId
+            """);
+
+        Assert.Equal([Contoso.A1, Contoso.A1, Contoso.A2], result.Output.Select(o => o.ToString()));
+        Assert.Equal("DefenderPS.InvalidId,DefenderPS.Commands.GetDefenderAlertUserCommand", Assert.Single(result.Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void A_number_typed_as_an_id_is_sent_as_typed_since_PowerShell_reads_unquoted_digits_as_an_int()
+    {
+        var result = module.RunConnected("Get-DefenderMachineLogonUser 12345 -ErrorAction SilentlyContinue; 12345 | Get-DefenderMachineLogonUser -ErrorAction SilentlyContinue");
+
+        Assert.DoesNotContain(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("DefenderPS.InvalidId", StringComparison.Ordinal));
+        Assert.Contains(module.Api.Requests, r => r.RawTarget == "/api/machines/12345/logonusers");
     }
 
     [Fact]

@@ -78,18 +78,30 @@ public sealed class InvokeApiRequestTests(ModuleFixture module) : IClassFixture<
     }
 
     [Fact]
-    public void An_entity_set_DefenderPS_has_no_type_for_stays_a_plain_object()
+    public void An_action_answered_by_the_escape_hatch_is_typed_as_the_response_cmdlets_type_it()
     {
         module.Api.Enqueue("POST", $"/api/machines/{M1}/isolate", FakeResponse.Json(201, MachineAction));
 
         var result = Run($$"""Invoke-DefenderApiRequest machines/{{M1}}/isolate -Method Post -Body @{ Comment = 'Contain'; IsolationType = 'Full' }""").AssertNoErrors();
 
         var action = Assert.Single(result.Output);
-        Assert.Equal("System.Management.Automation.PSCustomObject", action.TypeNames[0]);
+        Assert.Equal("DefenderPS.MachineAction", action.TypeNames[0]);
         Assert.Equal("Pending", action.Str("Status"));
         var request = Assert.Single(module.Api.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal("POST machines/{id}/isolate", request.RouteTemplate);
+    }
+
+    [Fact]
+    public void An_entity_set_DefenderPS_has_no_type_for_stays_a_plain_object()
+    {
+        module.Api.Enqueue("GET", "/api/indicators", FakeResponse.Json(200, """{"@odata.context":"{{baseUrl}}/api/$metadata#Indicators","value":[{"id":"995","indicatorValue":"evil.example","action":"Block"}]}"""));
+
+        var result = Run("Invoke-DefenderApiRequest indicators").AssertNoErrors();
+
+        var indicator = Assert.Single(result.Output);
+        Assert.Equal("System.Management.Automation.PSCustomObject", indicator.TypeNames[0]);
+        Assert.Equal("Block", indicator.Str("Action"));
     }
 
     [Theory]

@@ -126,6 +126,29 @@ public sealed class RelationCmdletTests(ModuleFixture module) : IClassFixture<Mo
     }
 
     [Fact]
+    public void Microsoft_Graph_users_bind_by_UserPrincipalName_sent_as_the_bare_account_name_and_said_so()
+    {
+        var result = Run("[pscustomobject]@{ UserPrincipalName = 'user1@contoso.com'; DisplayName = 'User One' } | Get-DefenderUserAlert -Verbose").AssertNoErrors();
+
+        Assert.Equal(2, result.Output.Count);
+        Assert.Equal("/api/users/user1/alerts", Assert.Single(module.Api.Requests).RawTarget);
+        Assert.Contains(result.Verbose, v => v.Contains("Using the account name 'user1' for 'user1@contoso.com'"));
+    }
+
+    [Fact]
+    public void Active_Directory_users_bind_by_SamAccountName_which_wins_over_their_UserPrincipalName()
+    {
+        var result = Run("""
+            [pscustomobject]@{ SamAccountName = 'svc-backup' } | Get-DefenderUserMachine | ForEach-Object UserName
+            [pscustomobject]@{ UserPrincipalName = 'backup.service@contoso.com'; SamAccountName = 'svc-backup' } | Get-DefenderUserMachine | ForEach-Object UserName
+            """).AssertNoErrors();
+
+        Assert.Equal(4, result.Output.Count);
+        Assert.All(result.Output, o => Assert.Equal("svc-backup", o.ToString()));
+        Assert.All(module.Api.Requests, r => Assert.Equal("/api/users/svc-backup/machines", r.RawTarget));
+    }
+
+    [Fact]
     public void Ids_bind_from_the_pipeline_by_value_and_from_arrays()
     {
         var byValue = Run($"'{A1}', '{A2}' | Get-DefenderAlertUser").AssertNoErrors();
@@ -147,6 +170,18 @@ public sealed class RelationCmdletTests(ModuleFixture module) : IClassFixture<Mo
         Assert.Equal(2, result.Output.Count);
         Assert.Equal("/api/users/user1/alerts", Assert.Single(module.Api.Requests).RawTarget);
         Assert.Equal(name != "user1", result.Verbose.Any(v => v.Contains($"'user1' for '{name}'")));
+    }
+
+    [Fact]
+    public void Verbose_lines_say_which_page_came_back_and_how_many_items_it_held()
+    {
+        var result = Run($"Get-DefenderMachineLogonUser {M2} -Verbose; Get-DefenderAlertUser {A1} -Verbose").AssertNoErrors();
+
+        var answers = result.Verbose.Where(v => v.StartsWith("200 OK", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, answers.Count);
+        Assert.Matches(@"^200 OK in \d+ ms: page 1, 2 logged-on users; \d+ calls left this minute for GET machines/\{id\}/logonusers\.$", answers[0]);
+        Assert.Matches(@"^200 OK in \d+ ms: page 2, 1 logged-on user; \d+ calls left this minute for GET machines/\{id\}/logonusers\.$", answers[1]);
+        Assert.Matches(@"^200 OK in \d+ ms; \d+ calls left this minute for GET alerts/\{id\}/user\.$", answers[2]);
     }
 
     [Fact]

@@ -177,11 +177,15 @@ public sealed class ResponseActionTests(VirtualTimeFixture module) : IClassFixtu
             Stop-DefenderMachineAction 'not-a-guid' -Comment x -Confirm:$false
             Start-DefenderAntivirusScan 'a/b' -Comment x -Confirm:$false
             Wait-DefenderMachineAction ''
+            @{ Computer = 'ws-bob' } | Start-DefenderMachineIsolation -Comment x -Confirm:$false
             """);
 
-        Assert.Equal(3, result.Errors.Count);
+        Assert.Equal(4, result.Errors.Count);
         Assert.All(result.Errors, e => Assert.StartsWith("DefenderPS.InvalidId,", e.FullyQualifiedErrorId));
         Assert.Contains("is not a GUID", result.Errors[0].Exception.Message);
+        Assert.Equal(
+            "-MachineId takes strings, and a System.Collections.Hashtable is not one: its text would be sent as the id. Pipe strings, or objects with a property named MachineId, Id or DeviceId. Nothing was sent for it.",
+            result.Errors[3].Exception.Message);
         Assert.Empty(module.Api.Requests);
     }
 

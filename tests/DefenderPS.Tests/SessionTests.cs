@@ -138,6 +138,33 @@ public sealed class SessionTests(ModuleFixture module) : IClassFixture<ModuleFix
         Assert.Equal(3, module.Api.Requests.Count(r => r.RawTarget.Contains("oauth2/v2.0/token")));
     }
 
+    [Fact]
+    public void A_401_that_outlives_the_fresh_token_stops_the_command_instead_of_spending_a_call_on_every_input()
+    {
+        // Ids of this test alone, so the 401s it queues meet no other test.
+        string[] ids = ["da000000000000000000_revoked1", "da000000000000000000_revoked2", "da000000000000000000_revoked3"];
+        foreach (var id in ids)
+        {
+            module.Api.Enqueue("GET", $"/api/alerts/{id}/user", FakeApi.FakeResponse.Error(401, "Unauthorized", "Revoked."), FakeApi.FakeResponse.Error(401, "Unauthorized", "Revoked."));
+        }
+
+        module.Api.ClearRequests();
+
+        var result = module.Run($$"""
+            Connect-Defender -TenantId contoso.onmicrosoft.com -ClientId {{ClientId}} -ClientSecret $secret -ApiUri '{{module.Api.BaseUri}}'
+            try { '{{ids[0]}}', '{{ids[1]}}', '{{ids[2]}}' | Get-DefenderAlertUser -ErrorAction Continue }
+            catch { "stopped by $($_.FullyQualifiedErrorId) for $($_.TargetObject): $($_.Exception.Message)" }
+            """,
+            new Dictionary<string, object?> { ["secret"] = Secure(ClientSecret) });
+
+        var stopped = Assert.Single(result.Output).ToString();
+        Assert.StartsWith($"stopped by DefenderPS.Unauthorized,DefenderPS.Commands.GetDefenderAlertUserCommand for {ids[0]}: ", stopped);
+        Assert.Contains("HTTP 401", stopped);
+        Assert.Empty(result.Errors);
+        Assert.Equal(2, module.Api.Requests.Count(r => r.RawTarget == $"/api/alerts/{ids[0]}/user"));
+        Assert.DoesNotContain(module.Api.Requests, r => r.RawTarget == $"/api/alerts/{ids[1]}/user" || r.RawTarget == $"/api/alerts/{ids[2]}/user");
+    }
+
     [Theory]
     [InlineData("not-a-guid", "contoso.onmicrosoft.com", "InvalidClientId")]
     [InlineData(ClientId, "contoso/evil", "InvalidTenantId")]

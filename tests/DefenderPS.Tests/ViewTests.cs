@@ -169,6 +169,22 @@ public sealed class ViewTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         Assert.All(lines, line => Assert.True(line.Length <= width, $"Wider than {width} columns: {line}"));
     }
 
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void A_machine_table_starts_after_one_blank_line_and_no_machine_or_user_heading_is_split_over_two_lines(int width)
+    {
+        var listed = RenderAt(width, "Connect-Defender -Demo\nGet-DefenderMachine -RiskScore High | Out-Default");
+        var lines = Lines(RenderAt(width, FanOut + "\nGet-DefenderMachine -RiskScore High | Out-Default"));
+
+        Assert.StartsWith("\nId ", listed);
+        var headings = lines.Select((line, index) => (line, index))
+            .Where(l => l.line.StartsWith("Id ", StringComparison.Ordinal) && (l.line.Contains(" Risk ", StringComparison.Ordinal) || l.line.Contains(" Admin ", StringComparison.Ordinal)))
+            .ToList();
+        Assert.NotEmpty(headings);
+        Assert.All(headings, h => Assert.True(lines[h.index + 1].StartsWith("-- ", StringComparison.Ordinal), $"The heading under '{h.line}' goes on over two lines at {width} columns:\n{lines[h.index + 1]}"));
+    }
+
     [Fact]
     public void Columns_are_as_wide_as_their_content()
     {

@@ -50,17 +50,17 @@ Describe 'Errors from the service' {
         Get-FakeRequestTo "/api/alerts/$ForbiddenAlert/user" | Should -HaveCount 1
     }
 
-    It 'makes a 401 an AuthenticationError that names the permission, without retrying a token it cannot refresh' {
+    It 'stops at a 401 with an AuthenticationError that names the permission, without retrying a token it cannot refresh or trying the next input' {
         Connect-Defender -AccessToken 'not-the-right-token' -ApiUri (Get-FakeApiInfo).Url
 
-        $machines = @(Get-DefenderUserMachine -UserName user1 -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $failure = { Get-DefenderUserMachine -UserName user1, user2 -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId 'DefenderPS.Unauthorized,DefenderPS.Commands.GetDefenderUserMachineCommand' -PassThru
 
-        $machines | Should -HaveCount 0
-        $failures | Should -HaveCount 1
-        $failures[0].FullyQualifiedErrorId | Should -BeExactly 'DefenderPS.Unauthorized,DefenderPS.Commands.GetDefenderUserMachineCommand'
-        $failures[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
-        $failures[0].ErrorDetails.RecommendedAction | Should -BeLike '*Machine.Read.All*'
-        $failures[0].Exception.StatusCode | Should -Be 401
+        $failure.FullyQualifiedErrorId | Should -BeExactly 'DefenderPS.Unauthorized,DefenderPS.Commands.GetDefenderUserMachineCommand'
+        $failure.TargetObject | Should -BeExactly 'user1'
+        $failure.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
+        $failure.ErrorDetails.RecommendedAction | Should -BeLike '*Machine.Read.All*'
+        $failure.Exception.StatusCode | Should -Be 401
         @(Get-FakeRequest) | Should -HaveCount 1
     }
 
@@ -81,7 +81,7 @@ Describe 'Errors from the service' {
         ($machines.Id -join ',') | Should -BeExactly "$M1,$M2,$M4"
         $failures | Should -HaveCount 1
         $failures[0].TargetObject | Should -BeExactly 'ghost'
-        $failures[0].ErrorDetails.Message | Should -BeLike "*No machine was found for user 'ghost'*"
+        $failures[0].ErrorDetails.Message | Should -BeLike "User 'ghost' was not found.*"
     }
 
     It 'makes an API error terminating with -ErrorAction Stop' {

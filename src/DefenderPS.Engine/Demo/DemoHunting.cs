@@ -43,7 +43,7 @@ internal static class DemoHunting
             ? (HttpStatusCode.OK, answer)
             : (HttpStatusCode.BadRequest, Error(query is null
                 ? "The request body needs a Query."
-                : "The demo tenant answers only these advanced hunting queries (Get-Help about_DefenderPS_Hunting lists them too):\n  " + string.Join("\n  ", Answers.Value.Keys)));
+                : "The demo tenant answers only these advanced hunting queries (Get-Help about_DefenderPS_Hunting lists them too): '" + string.Join("', '", Answers.Value.Keys) + "'."));
         var response = new HttpResponseMessage(status)
         {
             RequestMessage = request,

@@ -125,10 +125,12 @@ internal sealed class DefenderApiClient : IDisposable
 
         // Made at the first next link only: most calls fetch one page.
         HashSet<string>? visited = null;
+        var page = PageTally.For(route, sink);
         while (uri is not null)
         {
             // A page retried after a dropped connection arrives again from its start: skip what was already written.
             var pageEmitted = 0;
+            page?.Start();
             var next = await SendAsync(call, uri, sink, cancellationToken, async (body, token) =>
             {
                 var index = 0;
@@ -153,12 +155,14 @@ internal sealed class DefenderApiClient : IDisposable
 
                 if (route.IsCollection)
                 {
-                    return await ODataCollectionReader.ReadPageAsync(body, route.Result, Emit, token);
+                    var nextLink = await ODataCollectionReader.ReadPageAsync(body, route.Result, Emit, token);
+                    page?.Read(index);
+                    return nextLink;
                 }
 
                 Emit(await ReadEntityAsync(body, route.Result, token));
                 return null;
-            });
+            }, page: page);
             if (next is null)
             {
                 uri = null;
@@ -201,6 +205,7 @@ internal sealed class DefenderApiClient : IDisposable
         var count = 0;
         var skip = 0;
         var pages = 0;
+        var page = PageTally.For(route, sink);
         while (true)
         {
             var asked = list.Top is { } top ? Math.Min(ListPageSize, top - count) : ListPageSize;
@@ -210,10 +215,11 @@ internal sealed class DefenderApiClient : IDisposable
             // fresh counts what it added, once, since the de-duplication skips what an earlier attempt wrote.
             var rows = 0;
             var fresh = 0;
+            page?.Start();
             var next = await SendAsync(call, uri, sink, cancellationToken, async (body, token) =>
             {
                 rows = 0;
-                return await ODataCollectionReader.ReadPageAsync(body, route.Result, entity =>
+                var nextLink = await ODataCollectionReader.ReadPageAsync(body, route.Result, entity =>
                 {
                     rows++;
                     if (list.Top is { } most && count >= most)
@@ -231,7 +237,9 @@ internal sealed class DefenderApiClient : IDisposable
                     _onResult?.Invoke(route.Result, entity);
                     take(entity);
                 }, token);
-            });
+                page?.Read(rows);
+                return nextLink;
+            }, page: page);
 
             pages++;
             sink.Progress(new ProgressRecord(ListProgressId, activity, $"{count} {route.ResultNoun}s in {pages} page{(pages == 1 ? string.Empty : "s")}"));
@@ -383,6 +391,26 @@ internal sealed class DefenderApiClient : IDisposable
         return entity!;
     }
 
+    /// <summary>Which page of a collection a call fetched and how many items it held, for its verbose line.</summary>
+    private sealed class PageTally
+    {
+        private readonly string _noun;
+        private int _number;
+        private int _items;
+
+        private PageTally(string noun) => _noun = noun;
+
+        /// <summary>A tally for a collection route when verbose lines are shown; null otherwise, so a quiet call counts nothing.</summary>
+        public static PageTally? For(ApiRoute route, IPipelineSink sink) =>
+            route.IsCollection && sink.WantsVerbose ? new PageTally(route.ResultNoun) : null;
+
+        public void Start() => _number++;
+
+        public void Read(int items) => _items = items;
+
+        public override string ToString() => $"page {_number}, {_items} {_noun}{(_items == 1 ? string.Empty : "s")}";
+    }
+
     /// <summary>Disconnect-Defender: requests under way or to come fail as disconnected.</summary>
     public void Dispose()
     {
@@ -401,7 +429,8 @@ internal sealed class DefenderApiClient : IDisposable
         IPipelineSink sink,
         CancellationToken cancellationToken,
         Func<Stream, CancellationToken, Task<string?>> readBody,
-        byte[]? body = null)
+        byte[]? body = null,
+        PageTally? page = null)
     {
         var attempts = new RequestAttempts();
         var budget = _budgets.For(call.Route.ApiName, call.Route.Limits);
@@ -442,15 +471,25 @@ internal sealed class DefenderApiClient : IDisposable
 
                     _counters.CountRequest();
                     using var response = await _http.SendAsync(request, timeout.Token);
-                    if (watch is not null)
+                    var answeredIn = watch?.ElapsedMilliseconds ?? 0;
+
+                    // A page of a collection is told after it is read, so the line can say what it held.
+                    var tellAfterReading = page is not null && response.IsSuccessStatusCode;
+                    if (watch is not null && !tellAfterReading)
                     {
-                        sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {watch.ElapsedMilliseconds} ms; {budget.LeftThisMinute} calls left this minute for {call.Route.ApiName}.");
+                        sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {answeredIn} ms; {budget.LeftThisMinute} calls left this minute for {call.Route.ApiName}.");
                     }
 
                     if (response.IsSuccessStatusCode)
                     {
                         using var content = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _requestTimeout);
-                        return await readBody(content, timeout.Token);
+                        var next = await readBody(content, timeout.Token);
+                        if (tellAfterReading)
+                        {
+                            sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {answeredIn} ms: {page}; {budget.LeftThisMinute} calls left this minute for {call.Route.ApiName}.");
+                        }
+
+                        return next;
                     }
 
                     var error = await ServiceError.ReadAsync(response, timeout.Token);

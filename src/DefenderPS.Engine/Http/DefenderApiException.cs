@@ -73,7 +73,7 @@ public sealed class DefenderApiException : Exception
         };
         var record = new ErrorRecord(this, "DefenderPS." + id, category, ErrorTarget ?? targetObject)
         {
-            ErrorDetails = new ErrorDetails(Message) { RecommendedAction = RecommendedAction },
+            ErrorDetails = new ErrorDetails(ErrorText.OneLine(Message)) { RecommendedAction = RecommendedAction is null ? null : ErrorText.OneLine(RecommendedAction) },
         };
         return record;
     }

@@ -58,10 +58,10 @@ internal static class ResourceId
             return $"The {noun} contains a control character.";
         }
 
-        // PowerShell turns an object with no matching property into text like "@{Foo=x}" and binds that.
+        // The text of an object, such as "$item" for a [pscustomobject]: never an id. (Objects themselves are refused by IdStrings.)
         if (id.StartsWith("@{", StringComparison.Ordinal) && id.EndsWith("}", StringComparison.Ordinal))
         {
-            return $"The {noun} '{Shorten(id)}' is an object turned into text. Pass id strings, or objects with an Id, AlertId, MachineId, UserName or AccountName property.";
+            return $"The {noun} '{Shorten(id)}' is an object turned into text. Pass the id itself.";
         }
 
         return null;

@@ -49,7 +49,7 @@ internal sealed class ServiceError
     public static DefenderApiException ToException(ApiCall call, int status, ServiceError error, Uri uri)
     {
         var route = call.Route;
-        var said = error.Message is null ? string.Empty : $" The service said: {error.Message}";
+        var said = error.Message is null ? string.Empty : $" The service said: {ErrorText.OneLine(error.Message)}";
         var details = $" (HTTP {status}, {error.Code ?? "no error code"}{(error.Target is null ? string.Empty : ", target " + error.Target)})";
         if (error.Code == ActiveRequestAlreadyExists && route.Result == Conversion.EntityKind.MachineAction)
         {
@@ -78,12 +78,18 @@ internal sealed class ServiceError
             403 => (DefenderErrorKind.Forbidden,
                 $"Access to {call.Describe(uri)} was denied.",
                 $"Grant the app the {route.PermissionApi} permission {route.Permission} (with admin consent); a user also needs the '{route.Role}' role and access to the device's group."),
-            404 => (DefenderErrorKind.NotFound, $"No {route.ResultNoun} was found for {call.Subject}.", null),
+            404 => NotFound(call),
             429 => (DefenderErrorKind.Throttled, $"The service throttled {call.Describe(uri)}.", "Wait and try again, or lower the request rate."),
             >= 500 => (DefenderErrorKind.ServerError, $"The service failed on {call.Describe(uri)}.", "Try again later."),
             _ => (DefenderErrorKind.Other, $"{call.Describe(uri)} failed.", null),
         };
         return new DefenderApiException(kind, text + said + details, status, error.Code, error.Target, action) { ServiceMessage = error.Message };
+    }
+
+    private static (DefenderErrorKind, string, string?) NotFound(ApiCall call)
+    {
+        var (text, action) = call.NotFound();
+        return (DefenderErrorKind.NotFound, text, action);
     }
 
     private static ServiceError Parse(ReadOnlyMemory<byte> body)

@@ -37,6 +37,12 @@ public abstract class DefenderActionCmdlet : DefenderSessionCmdlet
     /// </summary>
     private protected string? CheckedId(IdKind kind, string input)
     {
+        if (IdStringsAttribute.RefusedObjectOf(input) is { } refused)
+        {
+            WriteError(new DefenderApiException(DefenderErrorKind.InvalidId, RefusalOf(input, refused)).ToErrorRecord(refused));
+            return null;
+        }
+
         var id = ResourceId.Normalize(kind, input, out var problem);
         if (id is null)
         {

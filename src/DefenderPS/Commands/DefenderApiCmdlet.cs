@@ -54,6 +54,13 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
         foreach (var input in InputIds)
         {
             // A refused id goes through the same ordered queue, so its error stands where its output would.
+            if (IdStringsAttribute.RefusedObjectOf(input) is { } refused)
+            {
+                var error = new DefenderApiException(DefenderErrorKind.InvalidId, RefusalOf(input, refused));
+                Start((_, _) => Task.FromException(error), refused, ThrottleLimit);
+                continue;
+            }
+
             Start((sink, stopping) => GetOnceAsync(route, input, query, sink, stopping), input, ThrottleLimit);
         }
     }

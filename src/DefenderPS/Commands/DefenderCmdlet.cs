@@ -67,7 +67,8 @@ public abstract class DefenderCmdlet : PSCmdlet
     /// <summary>
     /// Starts <paramref name="work"/> for one input. With more than <paramref name="maxInFlight"/> inputs
     /// started, writes the oldest one's output first, so output keeps input order. A failure becomes a
-    /// non-terminating error about <paramref name="target"/> and the pipeline goes on with the next input.
+    /// non-terminating error about <paramref name="target"/> and the pipeline goes on with the next input, except a 401
+    /// that outlived the token refresh, which stops the command.
     /// </summary>
     /// <remarks>
     /// One input at a time (the default) runs entirely on the pipeline thread, its awaits resuming there
@@ -100,7 +101,7 @@ public abstract class DefenderCmdlet : PSCmdlet
     private protected void Terminate(string errorId, ErrorCategory category, string message, object? target = null) =>
         ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "DefenderPS." + errorId, category, target)
         {
-            ErrorDetails = new ErrorDetails(message),
+            ErrorDetails = new ErrorDetails(ErrorText.OneLine(message)),
         });
 
     private void Finish(PendingWork work)
@@ -108,6 +109,13 @@ public abstract class DefenderCmdlet : PSCmdlet
         try
         {
             WriteWhenDone(work);
+        }
+        catch (DefenderApiException e) when (e.Kind == DefenderErrorKind.Unauthorized)
+        {
+            // Refused even with a fresh token (RetryPolicy already asked for one): the credential is bad, and
+            // every later input would spend a call to be refused the same way. A 403 is per id (device groups).
+            _stopping.Cancel();
+            ThrowTerminatingError(e.ToErrorRecord(work.Target));
         }
         catch (DefenderApiException e)
         {

@@ -48,4 +48,24 @@ public abstract class DefenderSessionCmdlet : DefenderCmdlet
     /// <summary><paramref name="value"/> spelt as the parameter's ValidateSet spells it.</summary>
     private protected string? AsInValidateSet(string? value, string parameterName) =>
         value is null ? null : AsInValidateSet(new[] { value }, parameterName)![0];
+
+    /// <summary>
+    /// Why <paramref name="refused"/> (bound as <paramref name="id"/> to a parameter marked <see cref="IdStringsAttribute"/>)
+    /// is no id, and what to give instead: only the property names that really bind to that parameter.
+    /// </summary>
+    private protected string RefusalOf(string id, object refused)
+    {
+        var parameter = MyInvocation.BoundParameters
+            .Where(bound => bound.Value is string[] ids && ids.Any(value => ReferenceEquals(value, id)))
+            .Select(bound => MyInvocation.MyCommand.Parameters[bound.Key])
+            .First();
+        var names = IdStringsAttribute.PropertyNamesThatBind(parameter);
+        var instead = names.Count switch
+        {
+            0 => "Give strings.",
+            1 => $"Pipe strings, or objects with a property named {names[0]}.",
+            _ => $"Pipe strings, or objects with a property named {string.Join(", ", names.Take(names.Count - 1))} or {names[names.Count - 1]}.",
+        };
+        return $"-{parameter.Name} takes strings, and a {IdStringsAttribute.TypeNameOf(refused)} is not one: its text would be sent as the id. {instead} Nothing was sent for it.";
+    }
 }

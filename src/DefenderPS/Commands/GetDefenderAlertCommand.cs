@@ -19,6 +19,7 @@ public sealed class GetDefenderAlertCommand : DefenderApiCmdlet
     [Parameter(ParameterSetName = ByIdSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [AllowEmptyString]
+    [IdStrings]
     [ArgumentCompleter(typeof(AlertIdCompleter))]
     public string[] AlertId { get; set; } = null!;
 
@@ -59,6 +60,7 @@ public sealed class GetDefenderAlertCommand : DefenderApiCmdlet
 
     [Parameter(ParameterSetName = ByMachineSet, Mandatory = true)]
     [AllowEmptyString]
+    [IdStrings]
     [ArgumentCompleter(typeof(MachineIdCompleter))]
     public string[] MachineId { get; set; } = null!;
 

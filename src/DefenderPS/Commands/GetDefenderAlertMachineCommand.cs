@@ -12,6 +12,7 @@ public sealed class GetDefenderAlertMachineCommand : DefenderApiCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [AllowEmptyString]
+    [IdStrings]
     [ArgumentCompleter(typeof(AlertIdCompleter))]
     public string[] AlertId { get; set; } = null!;
 

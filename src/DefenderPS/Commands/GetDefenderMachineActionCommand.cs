@@ -13,6 +13,7 @@ public sealed class GetDefenderMachineActionCommand : DefenderApiCmdlet
     private const string ListSet = "List";
 
     [Parameter(ParameterSetName = ByIdSet, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [IdStrings]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(MachineActionIdCompleter))]
     public string[] ActionId { get; set; } = null!;

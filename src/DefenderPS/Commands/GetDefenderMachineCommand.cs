@@ -19,6 +19,7 @@ public sealed class GetDefenderMachineCommand : DefenderApiCmdlet
     [Parameter(ParameterSetName = ByIdSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     [AllowEmptyString]
+    [IdStrings]
     [ArgumentCompleter(typeof(MachineIdCompleter))]
     public string[] MachineId { get; set; } = null!;
 

@@ -13,6 +13,7 @@ public sealed class GetDefenderMachineLogonUserCommand : DefenderApiCmdlet
     // DeviceId: advanced hunting rows name the machine so (Invoke-DefenderHuntingQuery).
     [Alias("Id", "DeviceId")]
     [AllowEmptyString]
+    [IdStrings]
     [ArgumentCompleter(typeof(MachineIdCompleter))]
     public string[] MachineId { get; set; } = null!;
 

@@ -10,8 +10,11 @@ namespace DefenderPS.Commands;
 public sealed class GetDefenderUserMachineCommand : DefenderApiCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("AccountName")]
+    // UserPrincipalName: Microsoft Graph users; SamAccountName: Active Directory users. An AD user has both, and the
+    // earlier alias wins: the SAM account name is the one the API knows, while a UPN's prefix may differ from it.
+    [Alias("AccountName", "SamAccountName", "UserPrincipalName")]
     [AllowEmptyString]
+    [IdStrings]
     [ArgumentCompleter(typeof(UserNameCompleter))]
     public string[] UserName { get; set; } = null!;
 

@@ -12,6 +12,7 @@ public abstract class MachineChangeCmdlet : DefenderActionCmdlet
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id", "DeviceId")]
+    [IdStrings]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(MachineIdCompleter))]
     public string[] MachineId { get; set; } = null!;

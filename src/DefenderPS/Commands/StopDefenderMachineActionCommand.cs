@@ -10,6 +10,7 @@ public sealed class StopDefenderMachineActionCommand : DefenderActionCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [IdStrings]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(MachineActionIdCompleter))]
     public string[] ActionId { get; set; } = null!;

@@ -21,6 +21,7 @@ public sealed class UpdateDefenderAlertCommand : DefenderActionCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [IdStrings]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(AlertIdCompleter))]
     public string[] AlertId { get; set; } = null!;

@@ -13,6 +13,7 @@ public sealed class WaitDefenderMachineActionCommand : DefenderActionCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [IdStrings]
     [AllowEmptyString]
     [ArgumentCompleter(typeof(MachineActionIdCompleter))]
     public string[] ActionId { get; set; } = null!;

@@ -94,10 +94,10 @@ public sealed class ResourceIdTests
     }
 
     [Fact]
-    public void An_object_turned_into_text_by_parameter_binding_is_refused_with_a_hint()
+    public void The_text_of_an_object_is_refused_with_a_hint()
     {
         Assert.Equal(
-            "The alert id '@{Name=x}' is an object turned into text. Pass id strings, or objects with an Id, AlertId, MachineId, UserName or AccountName property.",
+            "The alert id '@{Name=x}' is an object turned into text. Pass the id itself.",
             Refused(IdKind.Alert, "@{Name=x}"));
     }
 
