@@ -20,7 +20,8 @@ string[] steps =
     "Connect-Defender -Demo",
     "Get-DefenderAlert -Severity High -Status New          # start from what is new and serious",
     "Get-DefenderMachine -RiskScore High                   # or from the machines most at risk",
-    "Get-DefenderUserAlert alice | Get-DefenderAlertUser | Get-DefenderUserMachine | Get-DefenderMachineLogonUser",
+    "Get-DefenderAlertUser da639305044113306125_1249905454 | Get-DefenderUserMachine | Get-DefenderMachineLogonUser",
+    "Get-DefenderMachine -RiskScore High | Start-DefenderAntivirusScan -Comment triage -WhatIf  # respond; sends nothing",
     "Get-DefenderSession",
 ];
 

@@ -7,7 +7,7 @@ namespace DefenderPS.Tests;
 public sealed class DemoHostTests
 {
     [Fact]
-    public void The_demo_runs_the_READMEs_quick_start_and_ends_with_the_compact_session_view_at_120_columns()
+    public void The_demo_runs_the_READMEs_quick_start_with_its_WhatIf_response_and_ends_with_the_compact_session_view_at_120_columns()
     {
         var demo = FreshProcess.RunProgram(Path.Combine("src", "DefenderPS.DemoHost"), []);
         Assert.True(demo.ExitCode == 0, $"The demo failed: {demo.Errors}");
@@ -15,7 +15,9 @@ public sealed class DemoHostTests
 
         var commands = output.Where(l => l.StartsWith("PS> ", StringComparison.Ordinal)).Select(l => l.Substring(4)).ToList();
         Assert.Equal([.. QuickStartAfterImport(), "Get-DefenderSession"], commands);
-        Assert.All(output, line => Assert.True(line.Length <= 120, $"Wider than 120 columns: {line}"));
+        // "What if:" lines are PowerShell's own, written unwrapped by every host (a terminal wraps them); the views must fit.
+        Assert.All(output.Where(l => !l.StartsWith("What if: ", StringComparison.Ordinal)), line => Assert.True(line.Length <= 120, $"Wider than 120 columns: {line}"));
+        Assert.Contains(output, l => l.StartsWith("What if: Performing the operation \"RunAntiVirusScan (Quick)\"", StringComparison.Ordinal));
 
         var session = output.SkipWhile(l => l != "PS> Get-DefenderSession").Skip(1).Where(l => l.Length > 0).ToList();
         Assert.InRange(session.Count, 1, 10);
