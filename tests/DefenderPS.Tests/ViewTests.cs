@@ -59,7 +59,7 @@ public sealed class ViewTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         var row = lines.Single(l => l.Contains(AliceAlert));
         Assert.Equal(header.IndexOf("Severity", StringComparison.Ordinal), row.IndexOf("High ", StringComparison.Ordinal));
         Assert.Equal(header.IndexOf("Status", StringComparison.Ordinal), row.IndexOf("InProgress", StringComparison.Ordinal));
-        Assert.Equal(header.IndexOf("Computer", StringComparison.Ordinal), row.IndexOf("lt-alice.fabrikam.com", StringComparison.Ordinal));
+        Assert.Equal(header.IndexOf("Host", StringComparison.Ordinal), row.IndexOf("lt-alice.fabrikam.com", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -183,6 +183,20 @@ public sealed class ViewTests(ModuleFixture module) : IClassFixture<ModuleFixtur
             .ToList();
         Assert.NotEmpty(headings);
         Assert.All(headings, h => Assert.True(lines[h.index + 1].StartsWith("-- ", StringComparison.Ordinal), $"The heading under '{h.line}' goes on over two lines at {width} columns:\n{lines[h.index + 1]}"));
+    }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void No_alert_heading_is_split_over_two_lines_even_with_the_widest_severity_and_status(int width)
+    {
+        // Informational and InProgress are the widest values: at 80 columns they leave the host column five characters.
+        var lines = Lines(RenderAt(width, "Connect-Defender -Demo\nGet-DefenderAlert -Severity Informational -Status InProgress, New | Out-Default"));
+
+        var heading = lines.FindIndex(l => l.StartsWith("Id ", StringComparison.Ordinal) && l.Contains(" Severity ", StringComparison.Ordinal));
+        Assert.True(heading >= 0, string.Join("\n", lines));
+        Assert.Contains(lines, l => l.Contains("Informational InProgress", StringComparison.Ordinal));
+        Assert.StartsWith("-- ", lines[heading + 1]);
     }
 
     [Fact]
