@@ -289,4 +289,111 @@ public sealed class ResponseActionTests(VirtualTimeFixture module) : IClassFixtu
         Assert.Contains($"$filter=machineId eq '{M4}' and type eq 'RunAntiVirusScan' and (status eq 'Pending' or status eq 'InProgress')", query);
         Assert.Contains("$orderby=creationDateTimeUtc desc", query);
     }
+
+    [Fact]
+    public void A_lost_answer_is_not_taken_for_an_earlier_action_with_another_comment_so_the_request_is_sent_again()
+    {
+        var first = module.RunConnectedInVirtualTime($"(Start-DefenderAntivirusScan {M1} -Comment 'first' -Wait -Confirm:$false).Id").AssertNoErrors();
+        module.Api.ClearRequests();
+        module.Api.Enqueue("POST", $"/api/machines/{M1}/runAntiVirusScan", FakeResponse.Reset());
+
+        var second = module.RunInVirtualTime($"Start-DefenderAntivirusScan {M1} -Comment 'second' -Confirm:$false").AssertNoErrors();
+
+        var action = Assert.Single(second.Output);
+        Assert.Equal("second", action.Str("RequestorComment"));
+        Assert.NotEqual(first.Output[0].ToString(), action.Str("Id"));
+        Assert.Equal(2, Sent("POST").Count);
+        Assert.Contains(second.Warnings, w => w.Contains("has no RunAntiVirusScan action", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_machine_given_by_id_and_by_computer_name_gets_one_action()
+    {
+        var result = Run($"'{M2}', 'SRV-FS01.contoso.com' | Start-DefenderAntivirusScan -Comment 'once' -Wait -Confirm:$false -Verbose").AssertNoErrors();
+
+        Assert.Single(result.Output);
+        Assert.Single(Sent("POST"));
+        Assert.Contains(result.Verbose, v => v.Contains($"'SRV-FS01.contoso.com' is machine {M2}, which this command already asked for", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_pending_action_the_service_does_not_name_is_looked_up_for_the_error_and_for_Wait()
+    {
+        var schedule = module.Api.ActionSchedule;
+        module.Api.ActionSchedule = new FakeActionSchedule { PendingFor = TimeSpan.FromHours(1) };
+        try
+        {
+            var first = module.RunConnectedInVirtualTime($"(Start-DefenderMachineIsolation {M3} -Comment 'IR-1' -Confirm:$false).Id").AssertNoErrors().Output[0].ToString();
+            var refusal = FakeResponse.Error(400, "ActiveRequestAlreadyExists", "Action is already in progress", "|5d1c0e7f2a9b4c3d8e6f1a2b3c4d5e6f.0a1b2c3d4e5f6a7b.");
+            module.Api.Enqueue("POST", $"/api/machines/{M3}/isolate", refusal, refusal);
+
+            var result = module.RunInVirtualTime($"""
+                Start-DefenderMachineIsolation {M3} -Comment 'IR-2' -Confirm:$false -ErrorVariable refused -ErrorAction SilentlyContinue
+                $refused[0].Exception.PendingActionId
+                Start-DefenderMachineIsolation {M3} -Comment 'IR-2' -Confirm:$false -Wait -TimeoutSec 10
+                """);
+
+            Assert.Equal(first, Assert.Single(result.Output).ToString());
+            var timedOut = Assert.Single(result.Errors, e => e.FullyQualifiedErrorId.StartsWith("DefenderPS.WaitTimedOut,", StringComparison.Ordinal));
+            Assert.Equal(first, ((PSObject)timedOut.TargetObject).Str("Id"));
+        }
+        finally
+        {
+            module.Api.ActionSchedule = schedule;
+        }
+    }
+
+    [Fact]
+    public void A_status_DefenderPS_does_not_know_ends_the_wait_as_an_error_instead_of_waiting_for_ever()
+    {
+        var id = Run($"(Start-DefenderInvestigationPackage {M4} -Comment 'IR-4' -Confirm:$false).Id").AssertNoErrors().Output[0].ToString();
+        var raw = module.RunInVirtualTime($"Invoke-DefenderApiRequest machineactions/{id} -Raw").AssertNoErrors().Output[0].ToString();
+        module.Api.Enqueue("GET", $"/api/machineactions/{id}", FakeResponse.Json(200, raw.Replace("\"status\":\"Pending\"", "\"status\":\"Canceled\"", StringComparison.Ordinal)));
+
+        var result = module.RunInVirtualTime($"Wait-DefenderMachineAction {id}");
+
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith("DefenderPS.ActionFailed,", error.FullyQualifiedErrorId);
+        Assert.Contains("ended with status 'Canceled'", error.Exception.Message);
+    }
+
+    [Fact]
+    public void A_passing_failure_while_polling_is_asked_again_at_the_next_poll()
+    {
+        var id = Run($"(Start-DefenderAppRestriction {M1} -Comment 'IR-5' -Confirm:$false).Id").AssertNoErrors().Output[0].ToString();
+        var raw = module.RunInVirtualTime($"Invoke-DefenderApiRequest machineactions/{id} -Raw").AssertNoErrors().Output[0].ToString();
+        var unavailable = FakeResponse.Status(503);
+        module.Api.Enqueue("GET", $"/api/machineactions/{id}", FakeResponse.Json(200, raw), unavailable, unavailable, unavailable, unavailable, unavailable);
+
+        // The first read answers; the first poll meets 503 on every attempt the retry policy allows (1 + 4).
+        var result = module.RunInVirtualTime($"Wait-DefenderMachineAction {id}");
+
+        Assert.Equal("Succeeded", Assert.Single(result.Output).Str("Status"));
+        Assert.Contains(result.Warnings, w => w.Contains("could not be read this time", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Action_ids_may_be_GUIDs_or_braced_and_are_sent_in_the_services_form()
+    {
+        var id = Run($"(Start-DefenderAntivirusScan {M3} -Comment 'ids' -Confirm:$false).Id").AssertNoErrors().Output[0].ToString()!;
+        module.Api.ClearRequests();
+
+        var result = module.RunInVirtualTime($"Get-DefenderMachineAction ([guid]'{id}'), '{{{id.ToUpperInvariant()}}}'").AssertNoErrors();
+
+        Assert.Equal([id, id], result.Output.Strs("Id"));
+        Assert.Equal([$"/api/machineactions/{id}"], module.Api.Requests.Select(r => r.DecodedPath).Distinct());
+    }
+
+    [Fact]
+    public void A_blank_comment_or_tag_is_refused_before_anything_is_sent()
+    {
+        var result = Run($"""
+            Start-DefenderAntivirusScan {M1} -Comment '   ' -Confirm:$false
+            Add-DefenderMachineTag {M1} -Tag ' ' -Confirm:$false
+            """);
+
+        Assert.Equal(2, result.Errors.Count);
+        Assert.All(result.Errors, e => Assert.StartsWith("ParameterArgumentValidationError,", e.FullyQualifiedErrorId));
+        Assert.Empty(module.Api.Requests);
+    }
 }

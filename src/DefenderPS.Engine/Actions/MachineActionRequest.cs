@@ -13,6 +13,8 @@ internal sealed class MachineActionRequest
     public MachineActionRequest(ApiRoute route, string comment, string? optionName = null, string? optionValue = null)
     {
         Route = route;
+        Comment = comment;
+        Scope = optionValue;
         ActionType = route.ActionType;
         Description = optionValue is null ? ActionType : $"{ActionType} ({optionValue})";
         Body = optionName is null
@@ -24,6 +26,11 @@ internal sealed class MachineActionRequest
 
     /// <summary>The MachineAction <c>type</c> the service records, such as <c>Isolate</c> or <c>RunAntiVirusScan</c>.</summary>
     public string ActionType { get; }
+
+    public string Comment { get; }
+
+    /// <summary>What the service records as the action's <c>scope</c> (<c>Full</c>, <c>Quick</c>, ...); null for an action without options.</summary>
+    public string? Scope { get; }
 
     /// <summary>For prompts and messages: <c>Isolate (Full)</c>.</summary>
     public string Description { get; }

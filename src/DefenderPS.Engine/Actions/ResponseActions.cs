@@ -4,10 +4,22 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
-using DefenderPS.Conversion;
 using DefenderPS.Http;
 
 namespace DefenderPS.Actions;
+
+/// <summary>How <see cref="ResponseActions.StartAsync"/> came by the action it returns.</summary>
+internal enum ActionOrigin
+{
+    /// <summary>The request created it.</summary>
+    Started,
+
+    /// <summary>It was already pending on the machine, and -Wait waits for it instead.</summary>
+    AlreadyPending,
+
+    /// <summary>The request's answer was lost, and the service had created it.</summary>
+    FoundAfterLostAnswer,
+}
 
 /// <summary>
 /// Starts machine actions without ever starting one twice, and waits for them. An action's POST is not retried
@@ -20,10 +32,15 @@ internal sealed class ResponseActions
     /// <summary>How often a wait asks after each action, at the least; more actions poll less often (see <see cref="PollInterval"/>).</summary>
     public static readonly TimeSpan ShortestPollInterval = TimeSpan.FromSeconds(5);
 
-    // How far the service's clock may be behind ours when looking for an action created since a request was sent.
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+    // How far the service's clock may be behind ours when looking for an action created since a request was sent. A
+    // finished action counts only if it is this recent, so an earlier, ended action of the same kind is not taken for it.
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
+    // The progress bars count down the pause between polls each second, which also lets Ctrl+C through at once.
+    private static readonly TimeSpan ProgressTick = TimeSpan.FromSeconds(1);
 
     private const int ProgressIdBase = 0x0E00;
+    private const string WaitActivity = "Waiting for machine actions";
 
     private readonly DefenderApiClient _client;
     private readonly TimeProvider _clock;
@@ -35,20 +52,45 @@ internal sealed class ResponseActions
     }
 
     /// <summary>
-    /// Asks for <paramref name="request"/> on one machine and returns the MachineAction the service created. With
-    /// <paramref name="adoptPending"/>, an action of the same type already pending there is returned instead of the error.
+    /// The machine id of <paramref name="machine"/>: itself when it is one, else (a computer name) the id of the machine
+    /// the service finds by that name, so a name and an id of one machine are one machine to every rule here.
     /// </summary>
-    public async Task<PSObject> StartAsync(MachineActionRequest request, string machineId, bool adoptPending, IPipelineSink sink, CancellationToken cancellationToken)
+    public async Task<string> MachineIdOfAsync(string machine, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        if (ResourceId.IsMachineId(machine))
+        {
+            return machine;
+        }
+
+        var found = await _client.RequestEntityAsync(ApiRoute.Machine, machine, null, sink, cancellationToken);
+        var id = Text(found, "Id") ?? machine;
+        sink.Verbose($"Machine '{machine}' is {id}.");
+        return id;
+    }
+
+    /// <summary>
+    /// Asks for <paramref name="request"/> on one machine (by id) and returns the MachineAction the service created, and
+    /// how it came by it. With <paramref name="adoptPending"/>, an action of the same type already pending there is
+    /// returned instead of the error.
+    /// </summary>
+    public async Task<(PSObject Action, ActionOrigin Origin)> StartAsync(
+        MachineActionRequest request, string machineId, bool adoptPending, IPipelineSink sink, CancellationToken cancellationToken)
     {
         var sentAt = _clock.GetUtcNow();
         try
         {
-            return await _client.RequestEntityAsync(request.Route, machineId, request.Body, sink, cancellationToken);
+            return (await _client.RequestEntityAsync(request.Route, machineId, request.Body, sink, cancellationToken), ActionOrigin.Started);
         }
-        catch (DefenderApiException e) when (adoptPending && e.PendingActionId is { } pending)
+        catch (DefenderApiException e) when (e.Kind == DefenderErrorKind.ActionPending)
         {
-            sink.Warning($"Machine '{machineId}' already has a pending {request.ActionType} action ({pending}); waiting for that one instead of starting another.");
-            return await _client.RequestEntityAsync(ApiRoute.MachineAction, pending, null, sink, cancellationToken);
+            var pending = await PendingOrThrowAsync(e, request, machineId, sink, cancellationToken);
+            if (!adoptPending)
+            {
+                throw ServiceError.ActionPending(machineId, request.ActionType, Text(pending, "Id"), e.ServiceMessage, e.StatusCode ?? 400, e.CorrelationTarget);
+            }
+
+            sink.Warning($"Machine '{machineId}' already has a pending {request.ActionType} action ({Text(pending, "Id")}); waiting for that one instead of starting another.");
+            return (pending, ActionOrigin.AlreadyPending);
         }
         catch (DefenderApiException e) when (e.Kind is DefenderErrorKind.Timeout or DefenderErrorKind.ConnectionFailed or DefenderErrorKind.ServerError)
         {
@@ -56,49 +98,43 @@ internal sealed class ResponseActions
             if (await FindCreatedAsync(request, machineId, sentAt, sink, cancellationToken) is { } created)
             {
                 sink.Warning($"The service had created {request.ActionType} action {Text(created, "Id")} for machine '{machineId}'; it was not requested again.");
-                return created;
+                return (created, ActionOrigin.FoundAfterLostAnswer);
             }
 
             sink.Warning($"The service has no {request.ActionType} action for machine '{machineId}' since the request was sent; sending it again.");
             try
             {
-                return await _client.RequestEntityAsync(request.Route, machineId, request.Body, sink, cancellationToken);
+                return (await _client.RequestEntityAsync(request.Route, machineId, request.Body, sink, cancellationToken), ActionOrigin.Started);
             }
-            catch (DefenderApiException again) when (again.PendingActionId is { } landed)
+            catch (DefenderApiException again) when (again.Kind == DefenderErrorKind.ActionPending)
             {
-                // The first request did arrive, after the look: its action is the pending one.
-                sink.Warning($"The first request had arrived after all: {request.ActionType} action {landed} is pending for machine '{machineId}'.");
-                return await _client.RequestEntityAsync(ApiRoute.MachineAction, landed, null, sink, cancellationToken);
+                // The first request may have arrived after the look; either way an action of this kind is under way, and it is the result.
+                var pending = await PendingOrThrowAsync(again, request, machineId, sink, cancellationToken);
+                sink.Warning($"{request.ActionType} action {Text(pending, "Id")} is now pending for machine '{machineId}' (the first request may have arrived after all); it was not requested again.");
+                return (pending, ActionOrigin.FoundAfterLostAnswer);
             }
         }
     }
 
     /// <summary>
     /// Polls each action until it reaches a final status, showing its status and time waited, and writes it then: a
-    /// Succeeded action as output, a Failed, TimeOut or Cancelled one as an error carrying it. Stops at
-    /// <paramref name="timeout"/> (the actions go on at the service) or on Ctrl+C.
+    /// Succeeded action as output, any other end as an error carrying it. Stops at <paramref name="timeout"/> (the
+    /// actions go on at the service) or on Ctrl+C.
     /// </summary>
     public async Task WaitAsync(IReadOnlyList<PSObject> actions, TimeSpan? timeout, IPipelineSink sink, CancellationToken cancellationToken)
     {
         var started = _clock.GetUtcNow();
-        var waiting = actions.Select((action, index) => new WaitedAction(action, ProgressIdBase + 1 + index)).ToList();
+        var unique = actions.GroupBy(a => Text(a, "Id") ?? string.Empty, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
+        var parentId = unique.Count > 1 ? ProgressIdBase : -1;
+        var waiting = unique.Select((action, index) => new WaitedAction(action, ProgressIdBase + 1 + index)).ToList();
         while (true)
         {
             var elapsed = _clock.GetUtcNow() - started;
-            foreach (var action in waiting.ToList())
+            foreach (var action in waiting.Where(a => a.FinalStatus is not null).ToList())
             {
-                sink.Progress(action.Progress(elapsed, waiting.Count > 1 ? ProgressIdBase : -1));
-                if (action.Final is not null)
-                {
-                    waiting.Remove(action);
-                    sink.Progress(action.Completed());
-                    Report(action, sink);
-                }
-            }
-
-            if (waiting.Count > 1)
-            {
-                sink.Progress(new ProgressRecord(ProgressIdBase, "Waiting for machine actions", $"{actions.Count - waiting.Count} of {actions.Count} ended, {Clock(elapsed)} elapsed"));
+                waiting.Remove(action);
+                sink.Progress(action.Completed());
+                Report(action, sink);
             }
 
             if (waiting.Count == 0)
@@ -129,27 +165,16 @@ internal sealed class ResponseActions
                 pause = limit - elapsed;
             }
 
-            await _clock.Delay(pause, cancellationToken);
+            await PauseAsync(pause, elapsed, waiting, parentId, unique.Count, sink, cancellationToken);
             foreach (var action in waiting.ToList())
             {
-                try
-                {
-                    action.Latest = await _client.RequestEntityAsync(ApiRoute.MachineAction, action.Id, null, sink, cancellationToken);
-                }
-                catch (DefenderApiException e)
-                {
-                    // One action that cannot be read (a 403, say) is that action's error; the others are still waited for.
-                    waiting.Remove(action);
-                    sink.Progress(action.Completed());
-                    e.ErrorTarget = action.Latest;
-                    sink.Error(e);
-                }
+                await PollAsync(action, waiting, sink, cancellationToken);
             }
         }
 
-        if (actions.Count > 1)
+        if (parentId >= 0)
         {
-            sink.Progress(new ProgressRecord(ProgressIdBase, "Waiting for machine actions", "Done") { RecordType = ProgressRecordType.Completed });
+            sink.Progress(new ProgressRecord(ProgressIdBase, WaitActivity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
 
@@ -164,14 +189,67 @@ internal sealed class ResponseActions
         return spread > ShortestPollInterval ? spread : ShortestPollInterval;
     }
 
+    /// <summary>Waits <paramref name="pause"/>, updating every bar each second with the time waited so far.</summary>
+    private async Task PauseAsync(TimeSpan pause, TimeSpan elapsed, List<WaitedAction> waiting, int parentId, int total, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        for (var left = pause; ;)
+        {
+            if (parentId >= 0)
+            {
+                sink.Progress(new ProgressRecord(ProgressIdBase, WaitActivity, $"{total - waiting.Count} of {total} ended, {Clock(elapsed)} elapsed"));
+            }
+
+            foreach (var action in waiting)
+            {
+                sink.Progress(action.Progress(elapsed, parentId));
+            }
+
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            var step = left < ProgressTick ? left : ProgressTick;
+            await _clock.Delay(step, cancellationToken);
+            left -= step;
+            elapsed += step;
+        }
+    }
+
+    /// <summary>
+    /// Reads one action again. A 401 stops the command, as everywhere; a passing failure (5xx, time-out, dropped
+    /// connection) is tried again at the next poll; anything else (a 403, a 404) is that action's error, and the
+    /// others are still waited for.
+    /// </summary>
+    private async Task PollAsync(WaitedAction action, List<WaitedAction> waiting, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            action.Latest = await _client.RequestEntityAsync(ApiRoute.MachineAction, action.Id, null, sink, cancellationToken);
+        }
+        catch (DefenderApiException e) when (e.Kind is DefenderErrorKind.ServerError or DefenderErrorKind.Timeout or DefenderErrorKind.ConnectionFailed or DefenderErrorKind.Throttled)
+        {
+            sink.Warning($"{action.Label} could not be read this time ({e.Message}); asking again at the next poll.");
+        }
+        catch (DefenderApiException e) when (e.Kind != DefenderErrorKind.Unauthorized)
+        {
+            waiting.Remove(action);
+            sink.Progress(action.Completed());
+            e.ErrorTarget = action.Latest;
+            sink.Error(e);
+        }
+    }
+
     private static void Report(WaitedAction action, IPipelineSink sink)
     {
-        var (kind, ended) = action.Final switch
+        var status = action.FinalStatus!;
+        var (kind, ended) = status switch
         {
-            MachineActionStatus.Succeeded => (DefenderErrorKind.Other, null),
-            MachineActionStatus.Failed => (DefenderErrorKind.ActionFailed, "failed"),
-            MachineActionStatus.TimeOut => (DefenderErrorKind.ActionTimedOut, "timed out: the device did not carry it out in time"),
-            _ => (DefenderErrorKind.ActionCancelled, "was cancelled"),
+            "Succeeded" => (DefenderErrorKind.Other, null),
+            "Failed" => (DefenderErrorKind.ActionFailed, "failed" + (Text(action.Latest, "ErrorHResult") is { } code && code != "0" ? $" (error {code})" : string.Empty)),
+            "TimeOut" => (DefenderErrorKind.ActionTimedOut, "timed out: the device did not carry it out in time"),
+            "Cancelled" => (DefenderErrorKind.ActionCancelled, "was cancelled" + (Text(action.Latest, "CancellationRequestor") is { } who ? $" by {who}" : string.Empty)),
+            _ => (DefenderErrorKind.ActionFailed, $"ended with status '{status}', which DefenderPS does not know as a success"),
         };
         if (ended is null)
         {
@@ -179,29 +257,52 @@ internal sealed class ResponseActions
             return;
         }
 
-        var cancelledBy = Text(action.Latest, "CancellationRequestor") is { } who ? $" by {who}" : string.Empty;
-        var error = Text(action.Latest, "ErrorHResult") is { } code && code != "0" ? $" (error {code})" : string.Empty;
-        sink.Error(new DefenderApiException(kind, $"{action.Label} {ended}{(kind == DefenderErrorKind.ActionCancelled ? cancelledBy : error)}.")
-        {
-            ErrorTarget = action.Latest,
-        });
+        sink.Error(new DefenderApiException(kind, $"{action.Label} {ended}.") { ErrorTarget = action.Latest });
     }
 
-    /// <summary>The newest action of the request's type on the machine created since the request was sent, if any.</summary>
-    private async Task<PSObject?> FindCreatedAsync(MachineActionRequest request, string machineId, DateTimeOffset sentAt, IPipelineSink sink, CancellationToken cancellationToken)
+    /// <summary>The pending action the service refused a second one for: named in the error, or else looked up.</summary>
+    private async Task<PSObject> PendingOrThrowAsync(DefenderApiException refusal, MachineActionRequest request, string machineId, IPipelineSink sink, CancellationToken cancellationToken)
     {
+        if (refusal.PendingActionId is { } named)
+        {
+            return await _client.RequestEntityAsync(ApiRoute.MachineAction, named, null, sink, cancellationToken);
+        }
+
         var list = new ListRequest(
             ApiRoute.MachineActions,
             new ODataFilterBuilder()
                 .Equal("machineId", machineId)
                 .Equal("type", request.ActionType)
-                .AtOrAfter("creationDateTimeUtc", (sentAt - ClockSkew).UtcDateTime),
+                .AnyOf("status", new[] { "Pending", "InProgress" }),
+            top: 1,
+            orderBy: "creationDateTimeUtc desc");
+        PSObject? pending = null;
+        await _client.ListAsync(list, sink, action => pending ??= action, cancellationToken);
+        return pending ?? throw refusal;
+    }
+
+    /// <summary>
+    /// The action the lost request may have created: the newest of its type, scope and comment on the machine that is
+    /// still under way or was created since the request was sent (give or take the clock skew); null if there is none.
+    /// </summary>
+    private async Task<PSObject?> FindCreatedAsync(MachineActionRequest request, string machineId, DateTimeOffset sentAt, IPipelineSink sink, CancellationToken cancellationToken)
+    {
+        var since = sentAt - ClockSkew;
+        var list = new ListRequest(
+            ApiRoute.MachineActions,
+            new ODataFilterBuilder()
+                .Equal("machineId", machineId)
+                .Equal("type", request.ActionType)
+                .AtOrAfter("creationDateTimeUtc", since.UtcDateTime),
             top: 10,
             orderBy: "creationDateTimeUtc desc");
         PSObject? newest = null;
         await _client.ListAsync(list, sink, action =>
         {
-            if (newest is null || CreatedAt(action) > CreatedAt(newest))
+            var same = Text(action, "RequestorComment") == request.Comment
+                && (request.Scope is null || string.Equals(Text(action, "Scope"), request.Scope, StringComparison.OrdinalIgnoreCase));
+            if (same && (WaitedAction.IsUnderWay(Text(action, "Status")) || CreatedAt(action) >= since)
+                && (newest is null || CreatedAt(action) > CreatedAt(newest)))
             {
                 newest = action;
             }
@@ -239,11 +340,16 @@ internal sealed class ResponseActions
 
         public PSObject Latest { get; set; }
 
-        public string Status => Text(Latest, "Status") ?? "Unknown";
+        public string Status => Text(Latest, "Status") ?? "without a status";
 
-        /// <summary>The final status, or null while the action may still change.</summary>
-        public MachineActionStatus? Final => Latest.Properties["Status"]?.Value is MachineActionStatus status
-            && status is not (MachineActionStatus.Pending or MachineActionStatus.InProgress) ? status : null;
+        /// <summary>
+        /// The status the action ended with, or null while it is under way. Any status but Pending and InProgress is an
+        /// end, even one the service adds later, so a wait never outlives its action.
+        /// </summary>
+        public string? FinalStatus => IsUnderWay(Text(Latest, "Status")) ? null : Status;
+
+        public static bool IsUnderWay(string? status) =>
+            string.Equals(status, "Pending", StringComparison.OrdinalIgnoreCase) || string.Equals(status, "InProgress", StringComparison.OrdinalIgnoreCase);
 
         public ProgressRecord Progress(TimeSpan elapsed, int parentId) =>
             new(_progressId, Label, $"{Status}, {Clock(elapsed)} elapsed") { ParentActivityId = parentId };

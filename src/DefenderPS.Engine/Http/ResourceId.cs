@@ -32,7 +32,32 @@ internal static class ResourceId
 
         var id = kind == IdKind.User ? BareAccountName(input!) : input!;
         problem = Check(kind, id) ?? CheckCharacters(kind, id) ?? CheckActionId(kind, id);
-        return problem is null ? id : null;
+        if (problem is not null)
+        {
+            return null;
+        }
+
+        // {braced} or 32-digit GUIDs are the same action: sent in the one form the service writes.
+        return kind == IdKind.MachineAction ? Guid.Parse(id).ToString("D") : id;
+    }
+
+    /// <summary>A machine id as the service makes them, 40 hex digits; anything else given for a machine is a computer name.</summary>
+    public static bool IsMachineId(string machine)
+    {
+        if (machine.Length != 40)
+        {
+            return false;
+        }
+
+        foreach (var c in machine)
+        {
+            if (!Uri.IsHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string? Check(IdKind kind, string? id)

@@ -53,20 +53,9 @@ internal sealed class ServiceError
         var details = $" (HTTP {status}, {error.Code ?? "no error code"}{(error.Target is null ? string.Empty : ", target " + error.Target)})";
         if (error.Code == ActiveRequestAlreadyExists && route.Result == Conversion.EntityKind.MachineAction)
         {
+            // The fake (and, some clients assume, the service) names the pending action in the target; a correlation id is no action id.
             var pending = error.Target is { } target && Guid.TryParse(target, out _) ? target : null;
-            return new DefenderApiException(
-                DefenderErrorKind.ActionPending,
-                $"Machine '{call.Id}' already has a pending {route.ActionType} action{(pending is null ? string.Empty : $" ({pending})")}; the service takes no second one until it ends.{said}",
-                status,
-                error.Code,
-                error.Target,
-                pending is null
-                    ? "List it with Get-DefenderMachineAction -MachineId, then wait for it or cancel it."
-                    : $"Wait for it (Wait-DefenderMachineAction {pending}, or run this again with -Wait), or cancel it (Stop-DefenderMachineAction {pending} -Comment ...).")
-            {
-                ServiceMessage = error.Message,
-                PendingActionId = pending,
-            };
+            return ActionPending(call.Id!, route.ActionType, pending, error.Message, status, error.Target);
         }
 
         var (kind, text, action) = status switch
@@ -84,6 +73,28 @@ internal sealed class ServiceError
             _ => (DefenderErrorKind.Other, $"{call.Describe(uri)} failed.", null),
         };
         return new DefenderApiException(kind, text + said + details, status, error.Code, error.Target, action) { ServiceMessage = error.Message };
+    }
+
+    /// <summary>
+    /// The service refused a second <paramref name="actionType"/> action on the machine while one is pending:
+    /// <paramref name="pendingId"/> names that one when it is known.
+    /// </summary>
+    public static DefenderApiException ActionPending(string machineId, string actionType, string? pendingId, string? serviceMessage, int status, string? target)
+    {
+        var said = serviceMessage is null ? string.Empty : $" The service said: {ErrorText.OneLine(serviceMessage)}";
+        return new DefenderApiException(
+            DefenderErrorKind.ActionPending,
+            $"Machine '{machineId}' already has a pending {actionType} action{(pendingId is null ? string.Empty : $" ({pendingId})")}; the service takes no second one until it ends.{said}",
+            status,
+            ActiveRequestAlreadyExists,
+            target,
+            pendingId is null
+                ? $"List it with Get-DefenderMachineAction -MachineId {machineId} -Type {actionType} -Status Pending, InProgress; then wait for it or cancel it."
+                : $"Wait for it (Wait-DefenderMachineAction {pendingId}, or run this again with -Wait), or cancel it (Stop-DefenderMachineAction {pendingId} -Comment ...).")
+        {
+            ServiceMessage = serviceMessage,
+            PendingActionId = pendingId,
+        };
     }
 
     private static (DefenderErrorKind, string, string?) NotFound(ApiCall call)

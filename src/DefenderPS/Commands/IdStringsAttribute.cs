@@ -18,7 +18,7 @@ namespace DefenderPS.Commands;
 /// Only an object with no property to bind reaches the converting pass, where the mark becomes a string this class
 /// remembers by reference: no string a user types can be mistaken for it.
 /// Whole numbers pass because PowerShell parses an unquoted <c>12345</c> on the command line as an int, and its text
-/// is exactly what was typed.
+/// is exactly what was typed; a <see cref="Guid"/> passes as the machine action id it is.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class IdStringsAttribute : ArgumentTransformationAttribute
@@ -50,7 +50,7 @@ public sealed class IdStringsAttribute : ArgumentTransformationAttribute
 
     private static object? Mark(object? item) => Unwrap(item) switch
     {
-        null or string or char => item,
+        null or string or char or Guid => item,
         byte or sbyte or short or ushort or int or uint or long or ulong => item,
         _ => new RefusedObject(item!),
     };

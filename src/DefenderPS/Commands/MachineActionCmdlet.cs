@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using DefenderPS.Actions;
@@ -12,11 +13,12 @@ namespace DefenderPS.Commands;
 public abstract class MachineActionCmdlet : MachineChangeCmdlet
 {
     private readonly List<PSObject> _started = new();
+    private readonly HashSet<string> _machines = new(StringComparer.OrdinalIgnoreCase);
     private MachineActionRequest? _request;
 
     /// <summary>Why: the service records it with the action, and requires it.</summary>
     [Parameter(Mandatory = true)]
-    [ValidateNotNullOrEmpty]
+    [NotBlank]
     public string Comment { get; set; } = null!;
 
     /// <summary>Waits until each action ends and writes it then, instead of the pending action.</summary>
@@ -44,24 +46,37 @@ public abstract class MachineActionCmdlet : MachineChangeCmdlet
     protected override void ProcessRecord()
     {
         var request = _request ??= CreateRequest();
-        ActOn(MachineId, IdKind.Machine, request.Description, async (id, sink, stopping) =>
+        ActOn(MachineId, IdKind.Machine, request.Description, async (input, sink, stopping) =>
         {
-            var action = await ActiveSession.Actions.StartAsync(request, id, adoptPending: Wait, sink, stopping);
-            if (Wait)
+            // A computer name and the id of one machine are one machine: it gets one action.
+            var id = await ActiveSession.Actions.MachineIdOfAsync(input, sink, stopping);
+            if (!_machines.Add(id))
             {
-                // Said now, so a log keeps the id even if the wait is stopped; the action itself is written when it ends.
-                sink.Information(new InformationRecord($"Started {action.Properties["Type"]?.Value} action {action.Properties["Id"]?.Value} on {Describe(IdKind.Machine, id)}.", MyInvocation.MyCommand.Name)
-                {
-                    Tags = { "DefenderPS", "MachineAction" },
-                });
-
-                // The work runs on the pipeline thread (one input at a time), so the list needs no lock.
-                _started.Add(action);
+                sink.Verbose($"'{input}' is machine {id}, which this command already asked for {request.Description}.");
+                return;
             }
-            else
+
+            var (action, origin) = await ActiveSession.Actions.StartAsync(request, id, adoptPending: Wait, sink, stopping);
+            if (!Wait)
             {
                 sink.Emit(action);
+                return;
             }
+
+            // Said now, so a log keeps the id even if the wait is stopped; the action itself is written when it ends.
+            var how = origin switch
+            {
+                ActionOrigin.Started => "Started",
+                ActionOrigin.AlreadyPending => "Waiting for the pending",
+                _ => "Found the",
+            };
+            sink.Information(new InformationRecord($"{how} {action.Properties["Type"]?.Value} action {action.Properties["Id"]?.Value} on {Describe(IdKind.Machine, id)}.", MyInvocation.MyCommand.Name)
+            {
+                Tags = { "DefenderPS", "MachineAction" },
+            });
+
+            // The work runs on the pipeline thread (one input at a time), so the list needs no lock.
+            _started.Add(action);
         });
     }
 

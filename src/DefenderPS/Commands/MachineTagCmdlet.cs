@@ -7,7 +7,7 @@ namespace DefenderPS.Commands;
 public abstract class MachineTagCmdlet : MachineChangeCmdlet
 {
     [Parameter(Mandatory = true)]
-    [ValidateNotNullOrEmpty]
+    [NotBlank]
     public string Tag { get; set; } = null!;
 
     /// <summary><c>Add</c> or <c>Remove</c>, as the service spells it.</summary>

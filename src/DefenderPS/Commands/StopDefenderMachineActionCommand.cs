@@ -16,7 +16,7 @@ public sealed class StopDefenderMachineActionCommand : DefenderActionCmdlet
     public string[] ActionId { get; set; } = null!;
 
     [Parameter(Mandatory = true)]
-    [ValidateNotNullOrEmpty]
+    [NotBlank]
     public string Comment { get; set; } = null!;
 
     protected override void ProcessRecord()

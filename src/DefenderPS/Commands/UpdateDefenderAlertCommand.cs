@@ -32,7 +32,7 @@ public sealed class UpdateDefenderAlertCommand : DefenderActionCmdlet
 
     /// <summary>Who owns the alert: a user principal name, usually.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [NotBlank]
     public string? AssignedTo { get; set; }
 
     [Parameter]
@@ -47,7 +47,7 @@ public sealed class UpdateDefenderAlertCommand : DefenderActionCmdlet
 
     /// <summary>Added to the alert's comments; the others stay.</summary>
     [Parameter]
-    [ValidateNotNullOrEmpty]
+    [NotBlank]
     public string? Comment { get; set; }
 
     private byte[] _body = null!;
