@@ -99,4 +99,23 @@ public sealed class ActionRouteTests
             Assert.Contains(problem, why);
         }
     }
+
+    [Theory]
+    [InlineData("{7D6C1F0E-7A4B-4F1E-9D38-3B1B6F0E2A11}")]
+    [InlineData("7d6c1f0e7a4b4f1e9d383b1b6f0e2a11")]
+    public void A_machine_action_id_in_another_GUID_form_is_sent_in_the_services_form(string input)
+    {
+        Assert.Equal("7d6c1f0e-7a4b-4f1e-9d38-3b1b6f0e2a11", ResourceId.Normalize(IdKind.MachineAction, input, out _));
+    }
+
+    [Theory]
+    [InlineData("fae0b3e81d1fea9dc0819e6e57b8d92337f29e21", true)]
+    [InlineData("FAE0B3E81D1FEA9DC0819E6E57B8D92337F29E21", true)]
+    [InlineData("lt-alice.fabrikam.com", false)]
+    [InlineData("fae0b3e81d1fea9dc0819e6e57b8d92337f29e2", false)]
+    [InlineData("gae0b3e81d1fea9dc0819e6e57b8d92337f29e21", false)]
+    public void Forty_hex_digits_are_a_machine_id_and_anything_else_a_computer_name(string machine, bool isId)
+    {
+        Assert.Equal(isId, ResourceId.IsMachineId(machine));
+    }
 }
