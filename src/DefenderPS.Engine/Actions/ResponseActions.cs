@@ -189,30 +189,31 @@ internal sealed class ResponseActions
         return spread > ShortestPollInterval ? spread : ShortestPollInterval;
     }
 
-    /// <summary>Waits <paramref name="pause"/>, updating every bar each second with the time waited so far.</summary>
+    /// <summary>
+    /// Waits <paramref name="pause"/>. Each action's bar shows what the last poll found; the time waited ticks each
+    /// second on the bar over them all (or the one action's own), which also lets Ctrl+C through at once.
+    /// </summary>
     private async Task PauseAsync(TimeSpan pause, TimeSpan elapsed, List<WaitedAction> waiting, int parentId, int total, IPipelineSink sink, CancellationToken cancellationToken)
     {
-        for (var left = pause; ;)
+        ProgressRecord Overall() => new(ProgressIdBase, WaitActivity, $"{total - waiting.Count} of {total} ended, {Clock(elapsed)} elapsed");
+
+        if (parentId >= 0)
         {
-            if (parentId >= 0)
-            {
-                sink.Progress(new ProgressRecord(ProgressIdBase, WaitActivity, $"{total - waiting.Count} of {total} ended, {Clock(elapsed)} elapsed"));
-            }
+            sink.Progress(Overall());
+        }
 
-            foreach (var action in waiting)
-            {
-                sink.Progress(action.Progress(elapsed, parentId));
-            }
+        foreach (var action in waiting)
+        {
+            sink.Progress(action.Progress(elapsed, parentId));
+        }
 
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
+        for (var left = pause; left > TimeSpan.Zero;)
+        {
             var step = left < ProgressTick ? left : ProgressTick;
             await _clock.Delay(step, cancellationToken);
             left -= step;
             elapsed += step;
+            sink.Progress(parentId >= 0 ? Overall() : waiting[0].Progress(elapsed, parentId));
         }
     }
 
