@@ -15,7 +15,6 @@ internal sealed class MachineActionRequest
         Route = route;
         Comment = comment;
         Scope = optionValue;
-        ActionType = route.ActionType;
         Description = optionValue is null ? ActionType : $"{ActionType} ({optionValue})";
         Body = optionName is null
             ? JsonBody.Of(JsonBody.Field("Comment", comment))
@@ -25,7 +24,7 @@ internal sealed class MachineActionRequest
     public ApiRoute Route { get; }
 
     /// <summary>The MachineAction <c>type</c> the service records, such as <c>Isolate</c> or <c>RunAntiVirusScan</c>.</summary>
-    public string ActionType { get; }
+    public string ActionType => Route.ActionType;
 
     public string Comment { get; }
 

@@ -271,10 +271,7 @@ internal sealed class ResponseActions
 
         var list = new ListRequest(
             ApiRoute.MachineActions,
-            new ODataFilterBuilder()
-                .Equal("machineId", machineId)
-                .Equal("type", request.ActionType)
-                .AnyOf("status", new[] { "Pending", "InProgress" }),
+            ActionsOfKind(request, machineId).AnyOf("status", new[] { "Pending", "InProgress" }),
             top: 1,
             orderBy: "creationDateTimeUtc desc");
         PSObject? pending = null;
@@ -291,10 +288,7 @@ internal sealed class ResponseActions
         var since = sentAt - ClockSkew;
         var list = new ListRequest(
             ApiRoute.MachineActions,
-            new ODataFilterBuilder()
-                .Equal("machineId", machineId)
-                .Equal("type", request.ActionType)
-                .AtOrAfter("creationDateTimeUtc", since.UtcDateTime),
+            ActionsOfKind(request, machineId).AtOrAfter("creationDateTimeUtc", since.UtcDateTime),
             top: 10,
             orderBy: "creationDateTimeUtc desc");
         PSObject? newest = null;
@@ -310,6 +304,10 @@ internal sealed class ResponseActions
         }, cancellationToken);
         return newest;
     }
+
+    /// <summary>The machine's actions of the request's type: where a pending or a lost action is looked for.</summary>
+    private static ODataFilterBuilder ActionsOfKind(MachineActionRequest request, string machineId) =>
+        new ODataFilterBuilder().Equal("machineId", machineId).Equal("type", request.ActionType);
 
     private static DateTimeOffset CreatedAt(PSObject action) => action.Properties["CreationDateTimeUtc"]?.Value switch
     {

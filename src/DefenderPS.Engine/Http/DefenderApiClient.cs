@@ -473,23 +473,25 @@ internal sealed class DefenderApiClient : IDisposable
                     using var response = await _http.SendAsync(request, timeout.Token);
                     var answeredIn = watch?.ElapsedMilliseconds ?? 0;
 
-                    // A page of a collection is told after it is read, so the line can say what it held.
-                    var tellAfterReading = page is not null && response.IsSuccessStatusCode;
-                    if (watch is not null && !tellAfterReading)
-                    {
-                        sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {answeredIn} ms; {budget.LeftThisMinute} calls left this minute for {call.Route.ApiName}.");
-                    }
+                    // Said once the body is read, so a page's line can say what it held.
+                    void TellAnswer(PageTally? held) => sink.Verbose(
+                        $"{(int)response.StatusCode} {response.ReasonPhrase} in {answeredIn} ms{(held is null ? string.Empty : ": " + held)}; {budget.LeftThisMinute} calls left this minute for {call.Route.ApiName}.");
 
                     if (response.IsSuccessStatusCode)
                     {
                         using var content = new IdleTimeoutStream(await response.Content.ReadAsStreamAsync(), timeout, _requestTimeout);
                         var next = await readBody(content, timeout.Token);
-                        if (tellAfterReading)
+                        if (watch is not null)
                         {
-                            sink.Verbose($"{(int)response.StatusCode} {response.ReasonPhrase} in {answeredIn} ms: {page}; {budget.LeftThisMinute} calls left this minute for {call.Route.ApiName}.");
+                            TellAnswer(page);
                         }
 
                         return next;
+                    }
+
+                    if (watch is not null)
+                    {
+                        TellAnswer(null);
                     }
 
                     var error = await ServiceError.ReadAsync(response, timeout.Token);

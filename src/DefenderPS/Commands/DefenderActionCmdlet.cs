@@ -37,16 +37,10 @@ public abstract class DefenderActionCmdlet : DefenderSessionCmdlet
     /// </summary>
     private protected string? CheckedId(IdKind kind, string input)
     {
-        if (IdStringsAttribute.RefusedObjectOf(input) is { } refused)
-        {
-            WriteError(new DefenderApiException(DefenderErrorKind.InvalidId, RefusalOf(input, refused)).ToErrorRecord(refused));
-            return null;
-        }
-
-        var id = ResourceId.Normalize(kind, input, out var problem);
+        var id = IdToSend(kind, input, out var refusal);
         if (id is null)
         {
-            WriteError(new DefenderApiException(DefenderErrorKind.InvalidId, $"{problem} Nothing was sent for it.").ToErrorRecord(input));
+            WriteError(refusal!.ToErrorRecord(input));
             return null;
         }
 

@@ -54,14 +54,11 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
         foreach (var input in InputIds)
         {
             // A refused id goes through the same ordered queue, so its error stands where its output would.
-            if (IdStringsAttribute.RefusedObjectOf(input) is { } refused)
-            {
-                var error = new DefenderApiException(DefenderErrorKind.InvalidId, RefusalOf(input, refused));
-                Start((_, _) => Task.FromException(error), refused, ThrottleLimit);
-                continue;
-            }
-
-            Start((sink, stopping) => GetOnceAsync(route, input, query, sink, stopping), input, ThrottleLimit);
+            var id = IdToSend(route.InputKind.Value, input, out var refusal);
+            Start(
+                id is null ? (_, _) => Task.FromException(refusal!) : (sink, stopping) => GetOnceAsync(route, input, id, query, sink, stopping),
+                input,
+                ThrottleLimit);
         }
     }
 
@@ -81,17 +78,13 @@ public abstract class DefenderApiCmdlet : DefenderSessionCmdlet
         }
     }
 
-    private Task GetOnceAsync(ApiRoute route, string input, string? query, IPipelineSink sink, CancellationToken stopping)
+    private Task GetOnceAsync(ApiRoute route, string input, string id, string? query, IPipelineSink sink, CancellationToken stopping)
     {
-        var id = ResourceId.Normalize(route.InputKind!.Value, input, out var problem);
-        if (id is null)
-        {
-            throw new DefenderApiException(DefenderErrorKind.InvalidId, $"{problem} Nothing was sent for it.");
-        }
-
         if (id != input)
         {
-            sink.Verbose($"Using the account name '{id}' for '{input}': the API wants the bare user name.");
+            sink.Verbose(route.InputKind == IdKind.User
+                ? $"Using the account name '{id}' for '{input}': the API wants the bare user name."
+                : $"Sending '{input}' as '{id}', the form the service writes.");
         }
 
         // Runs on the pipeline thread up to the first wait, so the table needs no lock.

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using DefenderPS.Http;
 using DefenderPS.Session;
 
 namespace DefenderPS.Commands;
@@ -50,10 +51,27 @@ public abstract class DefenderSessionCmdlet : DefenderCmdlet
         value is null ? null : AsInValidateSet(new[] { value }, parameterName)![0];
 
     /// <summary>
+    /// The id to send for <paramref name="input"/>; or null, with <paramref name="refusal"/> saying why nothing is to be
+    /// sent for it: an object that is no id (see <see cref="IdStringsAttribute"/>), or an id <see cref="ResourceId"/> refuses.
+    /// </summary>
+    private protected string? IdToSend(IdKind kind, string input, out DefenderApiException? refusal)
+    {
+        if (IdStringsAttribute.RefusedObjectOf(input) is { } refused)
+        {
+            refusal = new DefenderApiException(DefenderErrorKind.InvalidId, RefusalOf(input, refused)) { ErrorTarget = refused };
+            return null;
+        }
+
+        var id = ResourceId.Normalize(kind, input, out var problem);
+        refusal = id is null ? new DefenderApiException(DefenderErrorKind.InvalidId, $"{problem} Nothing was sent for it.") : null;
+        return id;
+    }
+
+    /// <summary>
     /// Why <paramref name="refused"/> (bound as <paramref name="id"/> to a parameter marked <see cref="IdStringsAttribute"/>)
     /// is no id, and what to give instead: only the property names that really bind to that parameter.
     /// </summary>
-    private protected string RefusalOf(string id, object refused)
+    private string RefusalOf(string id, object refused)
     {
         var parameter = MyInvocation.BoundParameters
             .Where(bound => bound.Value is string[] ids && ids.Any(value => ReferenceEquals(value, id)))
