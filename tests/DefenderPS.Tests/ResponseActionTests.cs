@@ -378,9 +378,11 @@ public sealed class ResponseActionTests(VirtualTimeFixture module) : IClassFixtu
         var id = Run($"(Start-DefenderAntivirusScan {M3} -Comment 'ids' -Confirm:$false).Id").AssertNoErrors().Output[0].ToString()!;
         module.Api.ClearRequests();
 
-        var result = module.RunInVirtualTime($"Get-DefenderMachineAction ([guid]'{id}'), '{{{id.ToUpperInvariant()}}}'").AssertNoErrors();
+        var result = module.RunInVirtualTime($"Get-DefenderMachineAction ([guid]'{id}'), '{{{id.ToUpperInvariant()}}}' -Verbose").AssertNoErrors();
 
         Assert.Equal([id, id], result.Output.Strs("Id"));
+        Assert.Contains($"Sending '{{{id.ToUpperInvariant()}}}' as '{id}', the form the service writes.", result.Verbose);
+        Assert.DoesNotContain(result.Verbose, v => v.StartsWith("Using the account name", StringComparison.Ordinal));
         Assert.Equal([$"/api/machineactions/{id}"], module.Api.Requests.Select(r => r.DecodedPath).Distinct());
     }
 
