@@ -199,6 +199,26 @@ public sealed class ViewTests(ModuleFixture module) : IClassFixture<ModuleFixtur
         Assert.StartsWith("-- ", lines[heading + 1]);
     }
 
+    [Theory]
+    [InlineData(80)]
+    [InlineData(120)]
+    public void A_machine_action_table_keeps_the_id_whole_and_splits_no_heading_even_with_the_widest_type_and_status(int width)
+    {
+        var lines = Lines(RenderAt(width, """
+            $created = [datetime]::new(2026, 11, 20, 7, 55, 0, [DateTimeKind]::Utc)
+            @(
+                [pscustomobject]@{ PSTypeName = 'DefenderPS.MachineAction'; Id = '386be49c-cfb4-4da4-9372-27a0f528da43'; Type = 'CollectInvestigationPackage'; Status = 'Succeeded'; ComputerDnsName = 'fs01.fabrikam.com'; CreationDateTimeUtc = $created }
+                [pscustomobject]@{ PSTypeName = 'DefenderPS.MachineAction'; Id = '9809abc6-f919-4886-bac7-a49441259685'; Type = 'Isolate'; Status = 'Pending'; ComputerDnsName = 'mbp-heidi'; CreationDateTimeUtc = $created }
+            ) | Out-Default
+            """));
+
+        var heading = lines.FindIndex(l => l.StartsWith("Id ", StringComparison.Ordinal) && l.Contains(" Type ", StringComparison.Ordinal));
+        Assert.True(heading >= 0, string.Join("\n", lines));
+        Assert.StartsWith("-- ", lines[heading + 1]);
+        Assert.Contains(lines, l => l.StartsWith("386be49c-cfb4-4da4-9372-27a0f528da43 CollectInvestigationPackage Succeeded ", StringComparison.Ordinal));
+        Assert.Equal(width >= 120, lines[heading].Contains("Created (UTC)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Columns_are_as_wide_as_their_content()
     {
